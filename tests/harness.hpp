@@ -1,0 +1,72 @@
+// harness.hpp - run the real ./primeproc from a test: through pipes, or on a pseudo-terminal.
+//
+// Every run has a deadline, enforced with poll(); on expiry the whole process group (primeproc
+// and its children) is killed and the test fails. Nothing here sleeps to synchronise.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+// The binary under test: $PRIMEPROC if set (the Makefile sets it), else ./primeproc.
+std::string primeproc();
+
+struct Run {
+    std::string out, err;
+    int status = -1;         // as from waitpid
+    bool timed_out = false;
+    int exit_code() const;   // -1 unless it exited normally
+    int signal() const;      // 0 unless a signal killed it
+};
+
+struct RunOptions {
+    std::map<std::string, std::string> env;  // set in the child (LANG etc. are cleared first)
+    double deadline_seconds = 60;
+    bool close_stdout = false;               // start it with descriptor 1 closed
+    std::string stdout_file;                 // redirect stdout to this file instead of a pipe
+};
+
+// Runs argv[0] with input on stdin (then EOF), collecting stdout and stderr.
+Run run(const std::vector<std::string>& argv, const std::string& input, const RunOptions& opts = {});
+
+// Lines of text without their '\n'; a last line without '\n' counts too.
+std::vector<std::string> lines(const std::string& text);
+std::multiset<std::string> line_set(const std::string& text);
+
+// Milliseconds on a monotonic clock.
+double now_ms();
+
+// A program on a pseudo-terminal: it sees a terminal on stdin, stdout and stderr.
+class Pty {
+public:
+    Pty(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+    ~Pty();  // kills what is still running
+    Pty(const Pty&) = delete;
+    Pty& operator=(const Pty&) = delete;
+
+    void send(const std::string& keys);
+    // Reads until the output seen since the last expect() contains needle; false on deadline.
+    bool expect(const std::string& needle, double seconds = 20);
+    // Waits for the program to end (reading all output meanwhile); -1 on deadline.
+    int wait(double seconds = 20);
+    const std::string& transcript() const { return transcript_; }
+    pid_t pid() const { return pid_; }
+
+private:
+    bool read_some(double deadline_ms);  // false at EOF or deadline
+    pid_t pid_ = -1;
+    int master_ = -1;
+    std::string transcript_;
+    std::size_t seen_ = 0;
+    bool exited_ = false;
+};
+
+// Terminal output with "\r\n" turned into "\n".
+std::string without_cr(const std::string& text);
+
+}  // namespace harness

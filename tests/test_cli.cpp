@@ -1,0 +1,251 @@
+// End-to-end tests: the built ./primeproc, run through pipes, files and a pseudo-terminal.
+// Children finish in any order, so outputs are compared as sets of lines.
+#include "../prime.hpp"
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <random>
+#include <set>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+using harness::line_set;
+using harness::run;
+using Lines = std::multiset<std::string>;
+
+namespace {
+
+std::uint64_t reference_smallest_factor(std::uint64_t n) {
+    for (std::uint64_t i = 2; i <= n / i; ++i) {
+        if (n % i == 0) return i;
+    }
+    return n;
+}
+
+// What primeproc must print for a valid line, computed the slow, obvious way.
+std::string expected_verdict(const std::string& line, prime::Language lang = prime::Language::English) {
+    const prime::ParsedLine n = prime::parse_line(line);
+    REQUIRE(n.kind == prime::LineKind::Number);
+    const std::uint64_t f = n.below_two ? 0 : reference_smallest_factor(n.value);
+    std::string v = prime::verdict(lang, n, f);
+    v.pop_back();  // the '\n'
+    return v;
+}
+
+std::vector<std::string> with_program(std::vector<std::string> args) {
+    args.insert(args.begin(), harness::primeproc());
+    return args;
+}
+
+}  // namespace
+
+TEST_CASE("numbers as arguments: one verdict each, no prompt, exit 0") {
+    const auto r = run(with_program({"--lang", "en", "97", "100", "0", "1", "2", "--", "-7"}), "");
+    CHECK(line_set(r.out) == Lines{"97 is prime", "100 is not prime, since 100 = 2 * 50",
+                                   "0 is not prime (primes are greater than 1)",
+                                   "1 is not prime (primes are greater than 1)", "2 is prime",
+                                   "-7 is not prime (primes are greater than 1)"});
+    CHECK(r.err == "");
+    CHECK(r.exit_code() == 0);
+}
+
+TEST_CASE("an invalid argument is refused on stderr, the rest answered, exit 1") {
+    const auto r = run(with_program({"-l", "de", "97", "1e5", "18446744073709551616", "e", "4"}), "");
+    CHECK(line_set(r.out) == Lines{"97 ist prim", "4 ist nicht prim, da 4 = 2 * 2"});
+    CHECK(line_set(r.err) ==
+          Lines{"Falsche Eingabe! \"1e5\": erwartet wird eine ganze Zahl aus den Ziffern 0-9",
+                "Falsche Eingabe! \"18446744073709551616\": größer als 18446744073709551615 (2^64 - 1)",
+                "Falsche Eingabe! \"e\": erwartet wird eine ganze Zahl aus den Ziffern 0-9"});
+    CHECK(r.exit_code() == 1);
+}
+
+TEST_CASE("--help and --version print on stdout and exit 0") {
+    const auto help = run(with_program({"--help"}), "");
+    CHECK(help.out.rfind("Usage: primeproc [OPTIONS] [NUMBER...]\n", 0) == 0);
+    CHECK(help.out.find("--jobs") != std::string::npos);
+    CHECK(help.err == "");
+    CHECK(help.exit_code() == 0);
+    const auto version = run(with_program({"-V"}), "");
+    CHECK(version.out.rfind("primeproc ", 0) == 0);
+    CHECK(version.exit_code() == 0);
+}
+
+TEST_CASE("usage errors go to stderr with exit 2 and nothing on stdout") {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"-x"}, {"--frobnicate"}, {"--lang", "fr"}, {"--lang"}, {"-j", "many"}, {"-j", "-1"}}) {
+        const auto r = run(with_program(args), "97\n");
+        CHECK(r.out == "");
+        CHECK(r.err.find("usage: primeproc") != std::string::npos);
+        CHECK(r.exit_code() == 2);
+    }
+}
+
+TEST_CASE("through a pipe: no prompt, blank lines skipped, end of input ends") {
+    const auto r = run(with_program({"-l", "en"}), "97\n\n  \n100\r\n 7 \n11");  // last line: no '\n'
+    CHECK(line_set(r.out) == Lines{"97 is prime", "100 is not prime, since 100 = 2 * 50",
+                                   "7 is prime", "11 is prime"});
+    CHECK(r.out.find('>') == std::string::npos);
+    CHECK(r.err == "");
+    CHECK(r.exit_code() == 0);
+}
+
+TEST_CASE("a line 'e' ends the input; later lines are not read") {
+    const auto r = run(with_program({"-l", "en"}), "97\n e \n100\nabc\n");
+    CHECK(line_set(r.out) == Lines{"97 is prime"});
+    CHECK(r.err == "");
+    CHECK(r.exit_code() == 0);
+}
+
+TEST_CASE("invalid lines are refused on stderr, the others answered, exit 1") {
+    const auto r = run(with_program({"-l", "en"}), "97\n9 7\n0x10\n4\n");
+    CHECK(line_set(r.out) == Lines{"97 is prime", "4 is not prime, since 4 = 2 * 2"});
+    CHECK(line_set(r.err) == Lines{"Invalid input \"9 7\": one number per line, please",
+                                   "Invalid input \"0x10\": expected a whole number written with the digits 0-9"});
+    CHECK(r.exit_code() == 1);
+}
+
+TEST_CASE("the language comes from the locale unless --lang says otherwise") {
+    harness::RunOptions german;
+    german.env = {{"LANG", "de_DE.UTF-8"}};
+    CHECK(line_set(run(with_program({}), "97\n", german).out) == Lines{"97 ist prim"});
+    CHECK(line_set(run(with_program({"--lang=en"}), "97\n", german).out) == Lines{"97 is prime"});
+    german.env["LC_ALL"] = "C";
+    CHECK(line_set(run(with_program({}), "97\n", german).out) == Lines{"97 is prime"});
+    CHECK(line_set(run(with_program({}), "97\n").out) == Lines{"97 is prime"});
+}
+
+TEST_CASE("-i shows the prompt even through a pipe") {
+    // Nothing echoes piped input, so prompts and the verdict share lines (as with the book's
+    // input()). Two prompts: before "97" and before "e"; the verdict may come before the second.
+    const auto r = run(with_program({"-i", "-l", "en"}), "97\ne\n");
+    std::string without_prompts = r.out;
+    int prompts = 0;
+    for (std::size_t at; (at = without_prompts.find("> ")) != std::string::npos; ++prompts) {
+        without_prompts.erase(at, 2);
+    }
+    CHECK(prompts == 2);
+    CHECK(without_prompts == "97 is prime\n");
+    CHECK(r.exit_code() == 0);
+}
+
+TEST_CASE("output to a file: every line once, none duplicated by fork") {
+    // The duplicated-stdio-buffer bug shows only when stdout is a file or pipe, not a terminal.
+    const std::string file = "tests/out-" + std::to_string(getpid()) + ".txt";
+    harness::RunOptions to_file;
+    to_file.stdout_file = file;
+    std::string input;
+    Lines expected;
+    for (int n = 2; n < 202; ++n) {
+        input += std::to_string(n) + "\n";
+        expected.insert(expected_verdict(std::to_string(n)));
+    }
+    const auto r = run(with_program({"-l", "en"}), input, to_file);
+    CHECK(r.exit_code() == 0);
+    FILE* f = std::fopen(file.c_str(), "r");
+    REQUIRE(f != nullptr);
+    std::string contents;
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) contents.append(buf, n);
+    std::fclose(f);
+    std::remove(file.c_str());
+    CHECK(line_set(contents) == expected);
+}
+
+TEST_CASE("a mixed batch of 400 numbers: every line right, each exactly once") {
+    std::mt19937_64 rng(97);
+    std::vector<std::string> numbers = {"0", "1", "2", "3", "4", "-5", "+17", "007", "65521",
+                                        "4294967291", "4294967297", "1000000007", "999999999989"};
+    while (numbers.size() < 400) numbers.push_back(std::to_string(rng() % 1000000000));
+    std::string input;
+    Lines expected;
+    for (const auto& s : numbers) {
+        input += s + "\n";
+        expected.insert(expected_verdict(s));
+    }
+    const auto r = run(with_program({"-l", "en", "-j", "16"}), input);
+    CHECK(line_set(r.out) == expected);
+    CHECK(r.err == "");
+    CHECK(r.exit_code() == 0);
+}
+
+TEST_CASE("stdout closed: a clear message and exit 1") {
+    harness::RunOptions closed;
+    closed.close_stdout = true;
+    const auto r = run(with_program({"97"}), "", closed);
+    CHECK(r.err == "primeproc: standard output: Bad file descriptor\n");
+    CHECK(r.exit_code() == 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// In a terminal
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Transcript lines (without CR). The terminal echoes what we type, so "> 97" is prompt + echo.
+std::vector<std::string> screen_lines(const harness::Pty& pty) {
+    return harness::lines(harness::without_cr(pty.transcript()));
+}
+
+// No verdict may start inside a prompt line: every line holding "> " is a prompt plus the echo.
+void check_prompt_lines_are_clean(const harness::Pty& pty, const std::set<std::string>& typed) {
+    for (const auto& line : screen_lines(pty)) {
+        if (line.find("> ") == std::string::npos) continue;
+        INFO("screen line: " << line);
+        REQUIRE(line.rfind("> ", 0) == 0);
+        const std::string echo = line.substr(2);
+        CHECK((echo.empty() || typed.count(echo) == 1));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("in a terminal: the prompt appears, verdicts follow, 'e' ends with status 0") {
+    harness::Pty pty({harness::primeproc(), "-l", "en"}, {});
+    REQUIRE(pty.expect("> "));
+    pty.send("97\n");
+    REQUIRE(pty.expect("> "));
+    pty.send("100\n");
+    REQUIRE(pty.expect("> "));
+    pty.send("e\n");
+    const int status = pty.wait();
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const auto screen = screen_lines(pty);
+    const std::multiset<std::string> all(screen.begin(), screen.end());
+    CHECK(all.count("97 is prime") == 1);
+    CHECK(all.count("100 is not prime, since 100 = 2 * 50") == 1);
+    check_prompt_lines_are_clean(pty, {"97", "100", "e"});
+}
+
+TEST_CASE("in a terminal: Ctrl-D ends the prompt line and the program, in German too") {
+    harness::Pty pty({harness::primeproc()}, {{"LANG", "de_DE.UTF-8"}});
+    REQUIRE(pty.expect("> "));
+    pty.send("91\n");
+    REQUIRE(pty.expect("> "));
+    pty.send("\x04");  // Ctrl-D at the start of a line: read() returns 0
+    const int status = pty.wait();
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const auto screen = screen_lines(pty);
+    CHECK(std::count(screen.begin(), screen.end(), "91 ist nicht prim, da 91 = 7 * 13") == 1);
+    CHECK(std::count(screen.begin(), screen.end(), "> ") == 1);  // the last prompt, ended by '\n'
+    check_prompt_lines_are_clean(pty, {"91"});
+}
+
+TEST_CASE("in a terminal: after 'e' it says how many children it waits for") {
+    harness::Pty pty({harness::primeproc(), "-l", "en"}, {});
+    REQUIRE(pty.expect("> "));
+    pty.send("18446744073709551557\n");  // the largest 64-bit prime: seconds of work
+    REQUIRE(pty.expect("> "));
+    pty.send("e\n");
+    REQUIRE(pty.expect("waiting for 1 child...\r\n"));
+    REQUIRE(pty.expect("18446744073709551557 is prime\r\n", 60));
+    const int status = pty.wait();
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}

@@ -1,0 +1,129 @@
+// Tests of ProcessMutex with real processes: fork, shared memory, SIGKILL.
+#include "../lock.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <type_traits>
+
+namespace {
+
+// child (in a test): leave without running Catch2's or anyone's destructors.
+[[noreturn]] void child_exit(int status) { _exit(status); }
+
+int wait_for(pid_t pid) {
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    return status;
+}
+
+struct Fds {
+    int r = -1, w = -1;
+    Fds() {
+        int fds[2];
+        REQUIRE(pipe(fds) == 0);
+        r = fds[0];
+        w = fds[1];
+    }
+    ~Fds() {
+        close(r);
+        close(w);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("ProcessMutex is Lockable, so lock_guard and unique_lock work") {
+    STATIC_REQUIRE(!std::is_copy_constructible_v<ProcessMutex>);
+    STATIC_REQUIRE(!std::is_move_constructible_v<ProcessMutex>);
+    ProcessMutex lock;
+    {
+        std::lock_guard<ProcessMutex> hold(lock);
+        CHECK_FALSE(lock.try_lock());  // a normal mutex: not recursive
+    }
+    std::unique_lock<ProcessMutex> again(lock, std::try_to_lock);
+    CHECK(again.owns_lock());
+}
+
+TEST_CASE("counting under the lock in 8 processes loses no increment") {
+    // Without the lock, two processes read the same old value and one increment is lost.
+    constexpr int kChildren = 8, kRounds = 20000;
+    ProcessMutex lock;
+    SharedMemory counter_memory(sizeof(long));
+    auto* counter = static_cast<volatile long*>(counter_memory.address());
+    *counter = 0;
+    pid_t pids[kChildren];
+    for (pid_t& pid : pids) {
+        pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            for (int i = 0; i < kRounds; ++i) {
+                std::lock_guard<ProcessMutex> hold(lock);
+                const long seen = *counter;  // read, then write: the window the lock closes
+                *counter = seen + 1;
+            }
+            child_exit(0);
+        }
+    }
+    for (pid_t pid : pids) CHECK(wait_for(pid) == 0);
+    CHECK(*counter == long{kChildren} * kRounds);
+    CHECK(lock.owner_deaths() == 0);
+}
+
+TEST_CASE("a lock held by another process is busy for try_lock and free after it unlocks") {
+    ProcessMutex lock;
+    Fds locked, release;
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        lock.lock();
+        char c = 'L';
+        if (write(locked.w, &c, 1) != 1 || read(release.r, &c, 1) != 1) child_exit(1);
+        lock.unlock();
+        child_exit(0);
+    }
+    char c;
+    REQUIRE(read(locked.r, &c, 1) == 1);  // the child holds it now
+    CHECK_FALSE(lock.try_lock());
+    REQUIRE(write(release.w, &c, 1) == 1);
+    CHECK(wait_for(pid) == 0);
+    CHECK(lock.try_lock());
+    lock.unlock();
+}
+
+TEST_CASE("a holder killed with SIGKILL does not deadlock the next locker") {
+    // The robust mutex turns "wait forever" into EOWNERDEAD, which lock() repairs.
+    ProcessMutex lock;
+    for (int round = 1; round <= 2; ++round) {
+        Fds locked;
+        const pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            lock.lock();
+            char c = 'L';
+            if (write(locked.w, &c, 1) != 1) child_exit(1);
+            pause();  // hold it until killed
+            child_exit(1);
+        }
+        char c;
+        REQUIRE(read(locked.r, &c, 1) == 1);
+        REQUIRE(kill(pid, SIGKILL) == 0);
+        const int status = wait_for(pid);
+        CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+        if (round == 1) {
+            lock.lock();  // would hang forever without PTHREAD_MUTEX_ROBUST
+        } else {
+            REQUIRE(lock.try_lock());  // try_lock repairs as well
+        }
+        CHECK(lock.owner_deaths() == static_cast<unsigned long>(round));
+        lock.unlock();
+        // Repaired, not merely passed on: the next lock is an ordinary one.
+        lock.lock();
+        lock.unlock();
+        CHECK(lock.owner_deaths() == static_cast<unsigned long>(round));
+    }
+}

@@ -1,0 +1,167 @@
+// Unit tests of prime.hpp: the arithmetic, the parser and the sentences. No processes here.
+#include "../prime.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <random>
+
+using namespace prime;
+
+namespace {
+
+// The book's loop, with the bound written so it cannot overflow: the reference answer.
+std::uint64_t reference_smallest_factor(std::uint64_t n) {
+    for (std::uint64_t i = 2; i <= n / i; ++i) {
+        if (n % i == 0) return i;
+    }
+    return n;
+}
+
+ParsedLine number(std::string_view line) {
+    ParsedLine p = parse_line(line);
+    REQUIRE(p.kind == LineKind::Number);
+    return p;
+}
+
+Problem problem_of(std::string_view line) {
+    const ParsedLine p = parse_line(line);
+    REQUIRE(p.kind == LineKind::Invalid);
+    return p.problem;
+}
+
+}  // namespace
+
+TEST_CASE("integer_sqrt is exact at the perfect squares and next to them, up to 2^64-1") {
+    for (std::uint64_t r : {0ull, 1ull, 2ull, 3ull, 65535ull, 65536ull, 94906265ull, 3037000499ull,
+                            4294967291ull, 4294967295ull}) {
+        const std::uint64_t sq = r * r;
+        CHECK(integer_sqrt(sq) == r);
+        if (sq > 0) CHECK(integer_sqrt(sq - 1) == r - 1);
+        if (r < 4294967295ull) CHECK(integer_sqrt(sq + 2 * r) == r);  // (r+1)^2 - 1
+    }
+    CHECK(integer_sqrt(UINT64_MAX) == 4294967295ull);
+}
+
+TEST_CASE("smallest_factor agrees with the book's loop on every n below 200000") {
+    for (std::uint64_t n = 2; n < 200000; ++n) {
+        if (smallest_factor(n) != reference_smallest_factor(n)) {
+            FAIL("n = " << n << ": " << smallest_factor(n) << " != " << reference_smallest_factor(n));
+        }
+    }
+}
+
+TEST_CASE("smallest_factor agrees with the book's loop on random 40-bit numbers") {
+    std::mt19937_64 rng(20261125);
+    for (int i = 0; i < 3000; ++i) {
+        const std::uint64_t n = (rng() >> 24) | 2;  // below 2^40, at least 2
+        CHECK(smallest_factor(n) == reference_smallest_factor(n));
+    }
+}
+
+TEST_CASE("smallest_factor finds the smaller prime of squares and products of two primes") {
+    // Each side of the product is prime; the answer is the smaller one.
+    const std::uint64_t primes[] = {7, 11, 13, 31, 37, 65521, 65537, 2147483647, 4294967291};
+    for (std::uint64_t p : primes) {
+        for (std::uint64_t q : primes) {
+            if (p <= q && q <= UINT64_MAX / p && p < 100000) CHECK(smallest_factor(p * q) == p);
+        }
+    }
+    CHECK(smallest_factor(65521ull * 65521ull) == 65521);
+    CHECK(smallest_factor(2147483647ull * 2147483647ull) == 2147483647);  // 2^31 - 1, squared
+    CHECK(smallest_factor(4294967291ull) == 4294967291ull);               // largest prime < 2^32
+    CHECK(smallest_factor(4294967311ull) == 4294967311ull);               // smallest prime > 2^32
+    CHECK(smallest_factor(9007199254740881ull) == 9007199254740881ull);   // prime near 2^53
+    CHECK(smallest_factor(UINT64_MAX) == 3);                              // 2^64-1 = 3*5*17*257*...
+    CHECK(smallest_factor(1ull << 63) == 2);
+}
+
+TEST_CASE("smallest_factor is right at the top of the 64-bit range", "[slow]") {
+    // The book's "i*i <= n" would overflow here; each takes about 3 s.
+    CHECK(smallest_factor(18446744073709551557ull) == 18446744073709551557ull);  // largest prime
+    CHECK(smallest_factor(4294967291ull * 4294967279ull) == 4294967279ull);       // two near 2^32
+}
+
+TEST_CASE("smallest_factor gives up when asked to stop") {
+    int asked = 0;
+    const auto stop_on_second_question = [&asked] { return ++asked == 2; };
+    CHECK(smallest_factor(18446744073709551557ull, stop_on_second_question) == 0);
+    CHECK(asked == 2);
+}
+
+TEST_CASE("the parser accepts decimal integers with sign, blanks and a trailing CR") {
+    CHECK(number("97").value == 97);
+    CHECK(number("  97\t").text == "97");
+    CHECK(number("97\r").value == 97);
+    CHECK(number("+97").text == "97");
+    CHECK(number("0097").text == "97");
+    CHECK(number("18446744073709551615").value == UINT64_MAX);
+    CHECK(number("000000000000000000000000000018446744073709551615").value == UINT64_MAX);
+}
+
+TEST_CASE("the parser marks 0, 1 and negatives of any size as below two") {
+    CHECK(number("0").below_two);
+    CHECK(number("1").below_two);
+    CHECK_FALSE(number("2").below_two);
+    CHECK(number("-0").text == "0");
+    CHECK(number("-1").below_two);
+    const ParsedLine huge = number("-123456789012345678901234567890");
+    CHECK(huge.below_two);
+    CHECK(huge.text == "-123456789012345678901234567890");
+}
+
+TEST_CASE("the parser refuses everything else, saying why") {
+    CHECK(problem_of("18446744073709551616") == Problem::TooLarge);
+    CHECK(problem_of("1234567890123456789012345678901234567890") == Problem::TooLarge);
+    CHECK(problem_of("abc") == Problem::NotANumber);
+    CHECK(problem_of("1e5") == Problem::NotANumber);
+    CHECK(problem_of("0x10") == Problem::NotANumber);
+    CHECK(problem_of("1_000") == Problem::NotANumber);
+    CHECK(problem_of("--5") == Problem::NotANumber);
+    CHECK(problem_of("9 7") == Problem::SeveralNumbers);
+    CHECK(problem_of("+ 5") == Problem::NotANumber);
+    CHECK(problem_of("-") == Problem::SignWithoutDigits);
+    CHECK(problem_of("+") == Problem::SignWithoutDigits);
+    CHECK(problem_of("\xd9\xa9\xd9\xa7") == Problem::NonAscii);     // Arabic-Indic 9 7
+    CHECK(problem_of("\xef\xbc\x99\xef\xbc\x97") == Problem::NonAscii);  // full-width 9 7
+    CHECK(problem_of("\xff\xfe") == Problem::NonAscii);             // not UTF-8 at all
+    CHECK(problem_of(std::string("9\0" "7", 3)) == Problem::ControlCharacter);
+    CHECK(problem_of("97\x1b[31m") == Problem::ControlCharacter);
+    CHECK(problem_of(std::string(kMaxLineLength + 1, '7')) == Problem::TooLong);
+}
+
+TEST_CASE("the parser knows blank lines and the end line") {
+    CHECK(parse_line("").kind == LineKind::Blank);
+    CHECK(parse_line(" \t \r").kind == LineKind::Blank);
+    CHECK(parse_line("e").kind == LineKind::End);
+    CHECK(parse_line("  e \r").kind == LineKind::End);
+    CHECK(parse_line("ende").kind == LineKind::Invalid);
+}
+
+TEST_CASE("verdicts use the book's words in German and plain ones in English") {
+    const auto de = Language::German, en = Language::English;
+    CHECK(verdict(de, number("97"), 97) == "97 ist prim\n");
+    CHECK(verdict(de, number("100"), 2) == "100 ist nicht prim, da 100 = 2 * 50\n");
+    CHECK(verdict(en, number("97"), 97) == "97 is prime\n");
+    CHECK(verdict(en, number("100"), 2) == "100 is not prime, since 100 = 2 * 50\n");
+    CHECK(verdict(en, number("1"), 0) == "1 is not prime (primes are greater than 1)\n");
+    CHECK(verdict(de, number("-7"), 0) == "-7 ist nicht prim (Primzahlen sind größer als 1)\n");
+}
+
+TEST_CASE("refusals start with the book's words and quote a short, printable prefix") {
+    CHECK(refusal(Language::German, "abc", Problem::NotANumber) ==
+          "Falsche Eingabe! \"abc\": erwartet wird eine ganze Zahl aus den Ziffern 0-9\n");
+    CHECK(refusal(Language::English, "9 7", Problem::SeveralNumbers) ==
+          "Invalid input \"9 7\": one number per line, please\n");
+    CHECK(quote_for_humans(std::string("a\0b\x1b\"\\", 6)) == "\"a\\x00b\\x1b\\\"\\\\\"");
+    const std::string long_line(1 << 20, 'x');
+    CHECK(quote_for_humans(long_line) == "\"" + std::string(kQuoteLimit, 'x') + "\"...");
+}
+
+TEST_CASE("the language comes from LC_ALL, then LC_MESSAGES, then LANG") {
+    CHECK(language_from_locale(nullptr, nullptr, nullptr) == Language::English);
+    CHECK(language_from_locale(nullptr, nullptr, "de_DE.UTF-8") == Language::German);
+    CHECK(language_from_locale("C", nullptr, "de_DE.UTF-8") == Language::English);
+    CHECK(language_from_locale("", "de_AT", "en_US") == Language::German);
+    CHECK(language_from_locale(nullptr, "", "de") == Language::German);
+}
