@@ -2,7 +2,9 @@
 #
 #   make            build ./primeproc
 #   make run        build it and start an interactive session
-#   make test       install Catch2 if missing (and allowed), build, run every test
+#   make test       install Catch2 if missing (and allowed), build, run every test: once as
+#                   built, once under ASan+UBSan, once under valgrind (tests/run-all.sh)
+#   make fuzz       run the libFuzzer target for the line parser (FUZZ_SECONDS, default 60)
 #   make install    PREFIX=/usr/local, DESTDIR for staging
 #
 # Honours CXX, CXXFLAGS, CPPFLAGS, LDFLAGS. OUT is where objects go, BIN the program's path:
@@ -20,10 +22,10 @@ DEPFLAGS  = -MMD -MP
 
 PROGRAM_OBJS := $(OUT)/primeproc.o $(OUT)/lock.o
 TEST_OBJS    := $(OUT)/tests/main.o $(OUT)/tests/test_prime.o $(OUT)/tests/test_lock.o \
-                $(OUT)/tests/test_cli.o $(OUT)/tests/harness.o
+                $(OUT)/tests/test_cli.o $(OUT)/tests/test_faults.o $(OUT)/tests/harness.o
 UNIT         := $(OUT)/tests/unit
 
-.PHONY: all run test check install uninstall clean catch2 debug
+.PHONY: all run test check install uninstall clean catch2 debug sanitized fuzz
 
 all: $(BIN)
 
@@ -37,17 +39,45 @@ $(OUT)/%.o: %.cpp
 # Tests need Catch2 before they compile; the script installs it or says how.
 $(TEST_OBJS): | catch2
 catch2:
-	@CXX="$(CXX)" ./tests/ensure-catch2.sh
+	@CXX="$(CXX)" ./tests/ensure-package.sh catch2 ./tests/have-catch2.sh
 
 # forkpty lives in libutil with glibc.
 $(UNIT): $(TEST_OBJS) $(OUT)/lock.o
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lutil $(LDLIBS)
 
+# The fork-failure seam (tests/failfork.c): an LD_PRELOAD shim, used only by the tests.
+FAILFORK := $(OUT)/tests/failfork.so
+$(FAILFORK): tests/failfork.c
+	@mkdir -p $(dir $@)
+	$(CC) -Wall -Wextra -O2 -shared -fPIC -o $@ $< -ldl
+
 run: $(BIN)
 	./$(BIN)
 
-test check: $(BIN) $(UNIT)
-	@PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" ./tests/run-all.sh
+# The same program and tests once more with AddressSanitizer and UndefinedBehaviorSanitizer, in
+# their own OUT, so the plain build stays as it is (gdb, benchmarks).
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+sanitized:
+	@$(MAKE) --no-print-directory OUT=build/asan BIN=build/asan/primeproc \
+	    CXXFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" build/asan/primeproc build/asan/tests/unit
+
+test check: $(BIN) $(UNIT) $(FAILFORK) sanitized
+	@PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" FAILFORK_SO="$(abspath $(FAILFORK))" \
+	    ASAN_PRIMEPROC="$(abspath build/asan/primeproc)" ASAN_UNIT=build/asan/tests/unit \
+	    ./tests/run-all.sh
+
+# libFuzzer needs clang and its runtime (Debian: libclang-rt-14-dev, installed when missing).
+FUZZ_CXX     ?= clang++
+FUZZ_SECONDS ?= 60
+FUZZER       := build/fuzz/fuzz_parser
+$(FUZZER): tests/fuzz_parser.cpp prime.hpp
+	@FUZZ_CXX="$(FUZZ_CXX)" ./tests/ensure-package.sh libclang-rt-14-dev ./tests/have-fuzzer.sh
+	@mkdir -p $(dir $@) build/fuzz/corpus
+	$(FUZZ_CXX) -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ tests/fuzz_parser.cpp
+fuzz: $(FUZZER)
+	$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -timeout=5 \
+	    -artifact_prefix=build/fuzz/ build/fuzz/corpus tests/fuzz-corpus
 
 # -O0 -g3 for stepping through parent and child in gdb (docs/gdb.md).
 debug:

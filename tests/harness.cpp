@@ -78,6 +78,10 @@ pid_t spawn(const std::vector<std::string>& argv, const RunOptions& opts, Pipe& 
         setpgid(0, 0);
         dup2(in.r, 0);
         dup2(err.w, 2);
+        if (!opts.stdin_file.empty()) {
+            const int fd = open(opts.stdin_file.c_str(), O_RDONLY);
+            if (fd < 0 || dup2(fd, 0) < 0) _exit(126);
+        }
         if (!opts.stdout_file.empty()) {
             const int fd = open(opts.stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
             if (fd < 0 || dup2(fd, 1) < 0) _exit(126);
@@ -139,6 +143,11 @@ Run run(const std::vector<std::string>& argv, const std::string& input, const Ru
     if (in.w >= 0) close_or_fail(in.w);
     if (result.timed_out) kill(-pid, SIGKILL);
     if (waitpid(pid, &result.status, 0) != pid) fail("waitpid");
+    // Its group still has a member: something outlived it (an orphan, or a pipeline's remains).
+    if (kill(-pid, 0) == 0) {
+        result.left_behind = true;
+        kill(-pid, SIGKILL);
+    }
     close_or_fail(out.r);
     close_or_fail(err.r);
     return result;
@@ -246,6 +255,112 @@ int Pty::wait(double seconds) {
         pollfd none[1] = {{-1, 0, 0}};
         poll(none, 0, 5);  // the child closed the pty a moment before it exits: re-check shortly
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Process::Process(const std::vector<std::string>& argv, const RunOptions& opts) {
+    char path[] = "/tmp/primeproc-err-XXXXXX";
+    const int err_fd = mkstemp(path);
+    if (err_fd < 0) fail("mkstemp");
+    err_path_ = path;
+    Pipe in, out, err;
+    RunOptions o = opts;
+    if (o.stdin_file.empty()) o.stdin_file = "/dev/null";
+    // spawn() wants pipes for stderr; give it the file instead by swapping the write end.
+    close_or_fail(err.w);
+    err.w = err_fd;
+    pid_ = spawn(argv, o, in, out, err);
+    for (int fd : {in.r, in.w, out.w, err.r, err.w}) close_or_fail(fd);
+    out_ = out.r;
+    set_nonblocking(out_);
+}
+
+Process::~Process() {
+    if (!reaped_) {
+        kill(-pid_, SIGKILL);
+        int status;
+        waitpid(pid_, &status, 0);
+    }
+    close(out_);
+    unlink(err_path_.c_str());
+}
+
+bool Process::read_available() { return drain_into(out_, stdout_); }
+
+int Process::finish(double seconds) {
+    const double deadline = now_ms() + seconds * 1000;
+    bool open = true;
+    while (open) {
+        const double left = deadline - now_ms();
+        if (left <= 0) return -1;
+        pollfd fds[1] = {{out_, POLLIN, 0}};
+        if (poll(fds, 1, static_cast<int>(left) + 1) < 0 && errno != EINTR) fail("poll");
+        if (fds[0].revents) open = read_available();
+    }
+    int status = 0;
+    pid_t r;
+    while ((r = waitpid(pid_, &status, WNOHANG)) == 0) {
+        if (now_ms() > deadline) return -1;
+        pause_ms(2);  // stdout closed a moment before it exits
+    }
+    if (r != pid_) fail("waitpid");
+    reaped_ = true;
+    return status;
+}
+
+std::string Process::err() const {
+    std::string text;
+    const int fd = open(err_path_.c_str(), O_RDONLY);
+    if (fd < 0) fail("open");
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    close(fd);
+    return text;
+}
+
+namespace {
+std::string read_small_file(const std::string& path) {
+    std::string text;
+    const int fd = open(path.c_str(), O_RDONLY);
+    if (fd < 0) return text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    close(fd);
+    return text;
+}
+}  // namespace
+
+std::vector<pid_t> children_of(pid_t pid) {
+    const std::string p = std::to_string(pid);
+    const std::string text = read_small_file("/proc/" + p + "/task/" + p + "/children");
+    std::vector<pid_t> result;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t used = 0;
+        result.push_back(static_cast<pid_t>(std::stol(text.substr(at), &used)));
+        at += used;
+        while (at < text.size() && text[at] == ' ') ++at;
+    }
+    return result;
+}
+
+char state_of(pid_t pid) {
+    const std::string text = read_small_file("/proc/" + std::to_string(pid) + "/stat");
+    const std::size_t paren = text.rfind(')');  // the command name may hold blanks and ')'
+    return paren == std::string::npos || paren + 2 >= text.size() ? 0 : text[paren + 2];
+}
+
+long syscall_of(pid_t pid) {
+    const std::string text = read_small_file("/proc/" + std::to_string(pid) + "/syscall");
+    if (text.empty() || text[0] < '0' || text[0] > '9') return -1;  // "running" or unreadable
+    return std::stol(text);
+}
+
+void pause_ms(int ms) {
+    if (poll(nullptr, 0, ms) < 0 && errno != EINTR) fail("poll");
 }
 
 }  // namespace harness

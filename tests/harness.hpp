@@ -20,6 +20,7 @@ struct Run {
     std::string out, err;
     int status = -1;         // as from waitpid
     bool timed_out = false;
+    bool left_behind = false;  // some process of its group outlived it (then killed)
     int exit_code() const;   // -1 unless it exited normally
     int signal() const;      // 0 unless a signal killed it
 };
@@ -29,6 +30,7 @@ struct RunOptions {
     double deadline_seconds = 60;
     bool close_stdout = false;               // start it with descriptor 1 closed
     std::string stdout_file;                 // redirect stdout to this file instead of a pipe
+    std::string stdin_file;                  // Process only: stdin from this file, not /dev/null
 };
 
 // Runs argv[0] with input on stdin (then EOF), collecting stdout and stderr.
@@ -65,6 +67,54 @@ private:
     std::size_t seen_ = 0;
     bool exited_ = false;
 };
+
+// A primeproc started in its own process group and left running, so a test can look at it from
+// outside (/proc), signal it, or leave its stdout pipe unread. stderr goes to a temporary file.
+class Process {
+public:
+    Process(const std::vector<std::string>& argv, const RunOptions& opts = {});
+    ~Process();  // kills its whole process group if it is still running
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    pid_t pid() const { return pid_; }
+    int stdout_fd() const { return out_; }
+    // Reads what stdout has now, without blocking; false once it reached EOF.
+    bool read_available();
+    // Reads stdout to EOF and reaps the process; the status, or -1 on deadline.
+    int finish(double seconds = 60);
+    const std::string& out() const { return stdout_; }
+    std::string err() const;
+
+private:
+    pid_t pid_ = -1;
+    int out_ = -1;
+    std::string err_path_;
+    std::string stdout_;
+    bool reaped_ = false;
+};
+
+// Linux-only test helpers (the program itself uses none of this).
+// The children of pid, zombies included (/proc/PID/task/PID/children).
+std::vector<pid_t> children_of(pid_t pid);
+// The state letter of /proc/PID/stat ('R', 'S', 'Z', ...), or 0 when the process is gone.
+char state_of(pid_t pid);
+// The number of the system call pid is blocked in (/proc/PID/syscall), or -1.
+long syscall_of(pid_t pid);
+// Waits (polling with a deadline) until pred() holds; false on deadline.
+template <typename Pred>
+bool eventually(Pred pred, double seconds);
+void pause_ms(int ms);  // poll() with no descriptors: the pause between two looks at /proc
+
+template <typename Pred>
+bool eventually(Pred pred, double seconds) {
+    const double deadline = now_ms() + seconds * 1000;
+    while (!pred()) {
+        if (now_ms() > deadline) return false;
+        pause_ms(2);
+    }
+    return true;
+}
 
 // Terminal output with "\r\n" turned into "\n".
 std::string without_cr(const std::string& text);

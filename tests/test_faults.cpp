@@ -1,0 +1,406 @@
+// Faults, load and bad input (issue 3): each test provokes the trouble for real and checks that
+// the run ends well: every number answered once, no process left behind, the right exit status.
+//
+// Tags: [timing] tests assume children run at native speed (they are skipped under valgrind,
+// which is some 50 times slower); [stress] is the 20,000-number run.
+#include "../prime.hpp"
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+using harness::line_set;
+using harness::run;
+using Lines = std::multiset<std::string>;
+using namespace std::string_literals;
+
+namespace {
+
+std::vector<std::string> with_program(std::vector<std::string> args) {
+    args.insert(args.begin(), harness::primeproc());
+    return args;
+}
+
+std::string english_verdict(std::uint64_t n) {
+    const prime::ParsedLine p = prime::parse_line(std::to_string(n));
+    std::string v = prime::verdict(prime::Language::English, p, n < 2 ? 0 : prime::smallest_factor(n));
+    v.pop_back();
+    return v;
+}
+
+// A file of numbers, one per line, removed when the test ends.
+struct InputFile {
+    std::string path;
+    explicit InputFile(const std::string& text) {
+        char name[] = "/tmp/primeproc-in-XXXXXX";
+        const int fd = mkstemp(name);
+        REQUIRE(fd >= 0);
+        REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+        REQUIRE(close(fd) == 0);
+        path = name;
+    }
+    ~InputFile() { unlink(path.c_str()); }
+};
+
+// The lines of a that b lacks (counting repeats), one per line: the readable part of a failure.
+std::string only_in(const Lines& a, const Lines& b) {
+    Lines rest = a;
+    for (const auto& line : b) {
+        const auto at = rest.find(line);
+        if (at != rest.end()) rest.erase(at);
+    }
+    std::string text;
+    for (const auto& line : rest) text += "  " + line + "\n";
+    return text.empty() ? "  (none)\n" : text;
+}
+
+bool gone_or_zombie(pid_t pid) {
+    const char s = harness::state_of(pid);
+    return s == 0 || s == 'Z';
+}
+
+// Starts primeproc on two of the largest 64-bit primes (seconds of work each) and waits until
+// both children exist. Returns their pids.
+std::vector<pid_t> start_two_long_children(harness::Process& p) {
+    std::vector<pid_t> kids;
+    REQUIRE(harness::eventually([&] { return (kids = harness::children_of(p.pid())).size() == 2; }, 10));
+    return kids;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// 1. Bounded children, reaped as we go
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("-j 8: never more than 8 children, reaped or not, and 5000 numbers each answered once",
+          "[timing]") {
+    std::string input;
+    Lines expected;
+    for (std::uint64_t n = 1000000; n < 1005000; ++n) {
+        input += std::to_string(n) + "\n";
+        expected.insert(english_verdict(n));
+    }
+    InputFile file(input);
+    harness::RunOptions opts;
+    opts.stdin_file = file.path;
+    harness::Process p(with_program({"-l", "en", "-j", "8"}), opts);
+    std::size_t most = 0, looks = 0;
+    while (p.read_available()) {  // look at /proc between reads, as often as we can
+        most = std::max(most, harness::children_of(p.pid()).size());
+        ++looks;
+    }
+    const int status = p.finish();
+    INFO("looked " << looks << " times; most children seen at once: " << most);
+    CHECK(most <= 8);
+    CHECK(most >= 1);  // the look saw the children at all, so the bound means something
+    CHECK(line_set(p.out()) == expected);
+    CHECK(p.err() == "");
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. A child that dies holding the lock
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("a child SIGKILLed inside write while holding the lock: repaired, all others answered") {
+    // 1500 lines of 67 bytes and nobody reading stdout: after 64 KiB (about 980 lines) the pipe
+    // is full, the child that holds the lock blocks in write(), the others block on the lock.
+    std::string input;
+    Lines expected;
+    for (std::uint64_t n = 1000000000000; n < 1000000000000 + 2 * 1500; n += 2) {
+        input += std::to_string(n) + "\n";
+        expected.insert(english_verdict(n));
+    }
+    InputFile file(input);
+    harness::RunOptions opts;
+    opts.stdin_file = file.path;
+    harness::Process p(with_program({"-l", "en", "-j", "8"}), opts);
+
+    // The holder: a child asleep in write() while the pipe is full. (A child seen in write()
+    // before the pipe filled might just be finishing a write that succeeds.)
+    pid_t holder = 0;
+    REQUIRE(harness::eventually(
+        [&] {
+            int queued = 0;
+            if (ioctl(p.stdout_fd(), FIONREAD, &queued) != 0 || queued < 60000) return false;
+            for (pid_t kid : harness::children_of(p.pid())) {
+                if (harness::syscall_of(kid) == SYS_write && harness::state_of(kid) == 'S') holder = kid;
+            }
+            return holder != 0;
+        },
+        20));
+    REQUIRE(kill(holder, SIGKILL) == 0);
+    // Drain only once it is dead: a writer woken by SIGKILL finishes its write if the pipe has
+    // room by the time it runs again, and then its line would (rightly) be there.
+    REQUIRE(harness::eventually([&] { return gone_or_zombie(holder); }, 10));
+    const int status = p.finish();  // now everybody else can finish
+
+    const std::string err = p.err();
+    INFO("stderr: " << err);
+    const std::string killed = "child " + std::to_string(holder) + " (";
+    const auto at = err.find(killed);
+    REQUIRE(at != std::string::npos);
+    const std::string number = err.substr(at + killed.size(), err.find(')', at) - at - killed.size());
+    CHECK(err.find(killed + number + ") was killed by signal 9 (Killed)\n") != std::string::npos);
+    CHECK(err.find("a process died while holding the output lock; repaired it") != std::string::npos);
+    CHECK(harness::lines(err).size() == 2);  // the repair and the killed child, nothing else
+
+    expected.erase(expected.find(english_verdict(std::stoull(number))));
+    const Lines got = line_set(p.out());
+    INFO("missing: " << only_in(expected, got) << "unexpected: " << only_in(got, expected));
+    CHECK(got == expected);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. The reader goes away
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("yes 97 | primeproc | head -1 ends by itself, quietly, leaving nothing behind") {
+    harness::RunOptions opts;
+    opts.deadline_seconds = 20;
+    const auto r = run({"/bin/sh", "-c", "yes 97 | '" + harness::primeproc() + "' -l en | head -1"}, "", opts);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.out == "97 is prime\n");
+    CHECK(r.err == "");
+    CHECK(r.exit_code() == 0);  // head's status, as the shell reports a pipeline
+    CHECK_FALSE(r.left_behind);
+}
+
+TEST_CASE("the reader goes away: primeproc dies of SIGPIPE, as cat would, after stopping its children") {
+    harness::RunOptions opts;
+    opts.deadline_seconds = 20;
+    // The shell prints how primeproc ended: 141 = 128 + SIGPIPE.
+    const auto r = run({"/bin/bash", "-c",
+                        "yes 97 | '" + harness::primeproc() + "' -l en | head -1; echo \"${PIPESTATUS[1]}\""},
+                       "", opts);
+    CHECK(r.out == "97 is prime\n" + std::to_string(128 + SIGPIPE) + "\n");
+    CHECK(r.err == "");
+    CHECK_FALSE(r.left_behind);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. No orphans
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("SIGINT, SIGTERM, SIGHUP: children stopped and reaped, then the same signal ends primeproc",
+          "[timing]") {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        INFO("signal " << sig);
+        harness::Process p(with_program({"18446744073709551557", "18446744073709551533"}));
+        const auto kids = start_two_long_children(p);
+        REQUIRE(kill(p.pid(), sig) == 0);
+        const int status = p.finish(5);
+        REQUIRE(status != -1);
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == sig);  // the shell shows 128 + sig
+        for (pid_t kid : kids) CHECK(harness::state_of(kid) == 0);  // reaped by primeproc
+        CHECK(p.out() == "");
+        CHECK(p.err() == "");
+    }
+}
+
+TEST_CASE("SIGKILL to the parent: its children notice within a second and give up", "[timing]") {
+    harness::Process p(with_program({"18446744073709551557", "18446744073709551533"}));
+    const auto kids = start_two_long_children(p);
+    REQUIRE(kill(p.pid(), SIGKILL) == 0);
+    const double killed_at = harness::now_ms();
+    const bool all_gone = harness::eventually(
+        [&] { return std::all_of(kids.begin(), kids.end(), gone_or_zombie); }, 3);
+    INFO("children gone after " << harness::now_ms() - killed_at << " ms");
+    CHECK(all_gone);
+    CHECK(harness::now_ms() - killed_at < 1500);
+}
+
+TEST_CASE("Ctrl-C in a terminal ends primeproc and its children at once", "[timing]") {
+    harness::Pty pty({harness::primeproc(), "-l", "en"}, {});
+    REQUIRE(pty.expect("> "));
+    pty.send("18446744073709551557\n");
+    REQUIRE(pty.expect("> "));
+    std::vector<pid_t> kids;
+    REQUIRE(harness::eventually([&] { return (kids = harness::children_of(pty.pid())).size() == 1; }, 10));
+    pty.send("\x03");  // the terminal sends SIGINT to the whole foreground process group
+    const int status = pty.wait(5);
+    REQUIRE(status != -1);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGINT);
+    CHECK(harness::state_of(kids[0]) == 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. fork fails
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("fork failing with EAGAIN or ENOMEM: said on stderr, later numbers still answered") {
+    const char* shim = std::getenv("FAILFORK_SO");
+    if (shim == nullptr || *shim == '\0') {
+        WARN("FAILFORK_SO not set (a sanitizer build): the fork-failure seam is not tested here");
+        return;
+    }
+    harness::RunOptions opts;
+    opts.env = {{"LD_PRELOAD", shim}, {"FAILFORK", "2,4=ENOMEM"}};
+    SECTION("numbers as arguments") {
+        const auto r = run(with_program({"-l", "en", "2", "3", "4", "5", "6"}), "", opts);
+        CHECK(line_set(r.out) == Lines{"2 is prime", "4 is not prime, since 4 = 2 * 2",
+                                       "6 is not prime, since 6 = 2 * 3"});
+        CHECK(line_set(r.err) == Lines{"primeproc: fork: Resource temporarily unavailable (3 not tested)",
+                                       "primeproc: fork: Cannot allocate memory (5 not tested)"});
+        CHECK(r.exit_code() == 1);
+    }
+    SECTION("numbers from a pipe") {
+        const auto r = run(with_program({"-l", "en"}), "2\n3\n4\n5\n6\n", opts);
+        CHECK(line_set(r.out) == Lines{"2 is prime", "4 is not prime, since 4 = 2 * 2",
+                                       "6 is not prime, since 6 = 2 * 3"});
+        CHECK(harness::lines(r.err).size() == 2);
+        CHECK(r.exit_code() == 1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Interrupted system calls
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("a storm of signals interrupting every read, write and waitpid loses nothing") {
+    // SIGCHLD has a handler installed without SA_RESTART, so each one makes a blocked read(),
+    // poll() or waitpid() in the parent fail with EINTR. Send hundreds while 600 numbers go by.
+    std::string input;
+    Lines expected;
+    for (std::uint64_t n = 5000000; n < 5000600; ++n) {
+        input += std::to_string(n) + "\n";
+        expected.insert(english_verdict(n));
+    }
+    InputFile file(input);
+    harness::RunOptions opts;
+    opts.stdin_file = file.path;
+    harness::Process p(with_program({"-l", "en", "-j", "4"}), opts);
+    int sent = 0;
+    while (p.read_available()) {
+        if (kill(p.pid(), SIGCHLD) == 0) ++sent;
+        harness::pause_ms(1);  // about a thousand a second: enough to hit every kind of wait
+    }
+    const int status = p.finish();
+    INFO(sent << " signals sent");
+    CHECK(line_set(p.out()) == expected);
+    CHECK(p.err() == "");
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Bad input
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("bad input: each line gets a clear, short, printable answer and nothing is lost") {
+    const std::string mebibyte(1 << 20, '7');
+    const std::string input = "2\n" + mebibyte + "\n" + "9\0" "7\n"s + "\xff\xfe\n" + "97\r\n" +
+                              "\xd9\xa3\n" /* ARABIC-INDIC DIGIT THREE */ + "1e5\n0x10\n--5\n" +
+                              std::string(40, '9') + "\n\n   \n" + "13";  // no '\n' at the end
+    const auto r = run(with_program({"-l", "en"}), input);
+    CHECK(line_set(r.out) == Lines{"2 is prime", "97 is prime", "13 is prime"});
+    const auto refusals = harness::lines(r.err);
+    CHECK(line_set(r.err) ==
+          Lines{"Invalid input \"77777777777777777777777777777777\"...: line longer than 1024 bytes",
+                "Invalid input \"9\\x007\": contains a control character",
+                "Invalid input \"\\xff\\xfe\": contains non-ASCII characters; only the digits 0-9 count",
+                "Invalid input \"\\xd9\\xa3\": contains non-ASCII characters; only the digits 0-9 count",
+                "Invalid input \"1e5\": expected a whole number written with the digits 0-9",
+                "Invalid input \"0x10\": expected a whole number written with the digits 0-9",
+                "Invalid input \"--5\": expected a whole number written with the digits 0-9",
+                "Invalid input \"" + std::string(32, '9') +
+                    "\"...: larger than 18446744073709551615 (2^64 - 1)"});
+    for (const auto& line : refusals) {
+        CHECK(line.size() < 120);
+        CHECK(std::all_of(line.begin(), line.end(),
+                          [](char c) { return c >= 0x20 && c < 0x7f; }));
+    }
+    CHECK(r.exit_code() == 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. Stress
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// count numbers: small ones (0 and 1 among them), random ones up to 2^40, a prime near 2^32,
+// a product of two primes near 2^16, numbers near 10^9.
+std::vector<std::uint64_t> mixed_numbers(std::size_t count) {
+    std::mt19937_64 rng(20000);
+    std::vector<std::uint64_t> v;
+    while (v.size() < count) {
+        switch (v.size() % 5) {
+        case 0: v.push_back(rng() % 1000); break;
+        case 1: v.push_back(rng() % (std::uint64_t{1} << 40)); break;
+        case 2: v.push_back(4294967291ull); break;                  // the largest prime below 2^32
+        case 3: v.push_back(65521ull * 65519ull); break;            // two primes near 2^16
+        default: v.push_back(rng() % 100000 + 1000000007ull); break;
+        }
+    }
+    return v;
+}
+
+struct Measured {
+    std::string out, err;
+    int status;
+    long max_rss_kib;
+};
+
+Measured run_numbers(const std::vector<std::uint64_t>& numbers) {
+    std::string input;
+    for (auto n : numbers) input += std::to_string(n) + "\n";
+    InputFile file(input);
+    harness::RunOptions opts;
+    opts.stdin_file = file.path;
+    harness::Process p(with_program({"-l", "en"}), opts);
+    // finish() reaps with waitpid; wait4 would give the rusage, but the harness owns the reaping,
+    // so read the parent's peak from /proc just before it ends: VmHWM in /proc/PID/status.
+    long peak = 0;
+    while (p.read_available()) {
+        FILE* f = std::fopen(("/proc/" + std::to_string(p.pid()) + "/status").c_str(), "r");
+        if (f == nullptr) break;
+        char line[256];
+        while (std::fgets(line, sizeof line, f)) {
+            long kib;
+            if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) peak = std::max(peak, kib);
+        }
+        std::fclose(f);
+    }
+    const int status = p.finish(120);
+    return {p.out(), p.err(), status, peak};
+}
+
+}  // namespace
+
+TEST_CASE("stress: 20,000 mixed numbers, every line right and whole, each once; memory flat",
+          "[stress]") {
+    const auto numbers = mixed_numbers(20000);
+    const auto big = run_numbers(numbers);
+    Lines expected;
+    for (auto n : numbers) expected.insert(english_verdict(n));
+    CHECK(line_set(big.out) == expected);  // an interleaved line would be a line not expected
+    CHECK(big.err == "");
+    CHECK(WIFEXITED(big.status));
+    CHECK(WEXITSTATUS(big.status) == 0);
+
+    const auto small = run_numbers(mixed_numbers(2000));
+    INFO("peak resident size: " << small.max_rss_kib << " KiB after 2000, " << big.max_rss_kib
+                                << " KiB after 20000");
+    CHECK(big.max_rss_kib > 0);
+    CHECK(big.max_rss_kib <= small.max_rss_kib + 256);  // ten times the numbers, same memory
+}
