@@ -22,10 +22,11 @@ DEPFLAGS  = -MMD -MP
 
 PROGRAM_OBJS := $(OUT)/primeproc.o $(OUT)/lock.o
 TEST_OBJS    := $(OUT)/tests/main.o $(OUT)/tests/test_prime.o $(OUT)/tests/test_lock.o \
-                $(OUT)/tests/test_cli.o $(OUT)/tests/test_faults.o $(OUT)/tests/harness.o
+                $(OUT)/tests/test_cli.o $(OUT)/tests/test_faults.o \
+                $(OUT)/tests/test_teaching.o $(OUT)/tests/harness.o
 UNIT         := $(OUT)/tests/unit
 
-.PHONY: all run test check install uninstall clean catch2 debug sanitized fuzz
+.PHONY: all run test check install uninstall clean catch2 tools debug sanitized fuzz
 
 all: $(BIN)
 
@@ -61,8 +62,16 @@ sanitized:
 	@$(MAKE) --no-print-directory OUT=build/asan BIN=build/asan/primeproc \
 	    CXXFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" build/asan/primeproc build/asan/tests/unit
 
-test check: $(BIN) $(UNIT) $(FAILFORK) sanitized
+# What the test stages run besides the compiler: gdb (the session of docs/gdb.md), valgrind,
+# groff (the man page lint). Installed like Catch2 when missing.
+tools:
+	@./tests/ensure-package.sh gdb gdb --version
+	@./tests/ensure-package.sh valgrind valgrind --version
+	@./tests/ensure-package.sh groff-base groff --version
+
+test check: tools $(BIN) $(UNIT) $(FAILFORK) sanitized debug
 	@PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" FAILFORK_SO="$(abspath $(FAILFORK))" \
+	    PRIMEPROC_DEBUG="$(abspath primeproc-debug)" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)" \
 	    ASAN_PRIMEPROC="$(abspath build/asan/primeproc)" ASAN_UNIT=build/asan/tests/unit \
 	    ./tests/run-all.sh
 
@@ -81,14 +90,15 @@ fuzz: $(FUZZER)
 
 # -O0 -g3 for stepping through parent and child in gdb (docs/gdb.md).
 debug:
-	$(MAKE) OUT=build/debug BIN=primeproc-debug CXXFLAGS="-O0 -g3"
+	@$(MAKE) --no-print-directory OUT=build/debug BIN=primeproc-debug CXXFLAGS="-O0 -g3" primeproc-debug
 
 install: $(BIN)
-	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1"
 	install -m 755 $(BIN) "$(DESTDIR)$(PREFIX)/bin/primeproc"
+	install -m 644 docs/primeproc.1 "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc.1"
 
 uninstall:
-	rm -f "$(DESTDIR)$(PREFIX)/bin/primeproc"
+	rm -f "$(DESTDIR)$(PREFIX)/bin/primeproc" "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc.1"
 
 clean:
 	rm -rf build primeproc primeproc-debug tests/out-*.txt

@@ -16,16 +16,19 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <new>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -42,6 +45,7 @@ using prime::ParsedLine;
 constexpr const char* kVersion = "primeproc 1.0";
 constexpr unsigned kDefaultJobs = 64;
 constexpr unsigned kMaxJobs = 100000;
+constexpr int kQuietWaitMs = 200;  // children still running after this long are announced
 
 // =============================================================================================
 // Writing: every byte goes through write(2), so nothing waits in a user-space buffer
@@ -77,6 +81,40 @@ void report(std::string_view text) {
 std::string pid_text(pid_t pid) { return std::to_string(static_cast<long>(pid)); }
 
 // =============================================================================================
+// --trace: what happens, as it happens
+// =============================================================================================
+//
+// One line per event on stderr:  trace <ms since start> <parent|child> <pid>: <event>
+// Each line is one write(2) of well under PIPE_BUF bytes, so lines of different processes never
+// mix, lock or no lock. The start time is taken once in the parent; each child inherits a copy,
+// and CLOCK_MONOTONIC (steady_clock) is the same clock in every process.
+
+struct TraceSettings {
+    bool on = false;
+    std::chrono::steady_clock::time_point start;
+};
+TraceSettings g_trace;
+
+void trace(const char* role, const std::string& event) {
+    if (!g_trace.on) return;
+    const std::chrono::duration<double, std::milli> since = std::chrono::steady_clock::now() - g_trace.start;
+    char head[64];
+    std::snprintf(head, sizeof head, "trace %10.3f %s %ld: ", since.count(), role,
+                  static_cast<long>(getpid()));
+    write_all(STDERR_FILENO, head + event + "\n");
+}
+
+// The waitpid status, decoded the way a C program must: WIFEXITED before WEXITSTATUS, etc.
+std::string decode_wait_status(int status) {
+    if (WIFEXITED(status)) return "WIFEXITED, WEXITSTATUS = " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        return "WIFSIGNALED, WTERMSIG = " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+    }
+    return "status " + std::to_string(status);
+}
+
+// =============================================================================================
 // Command line
 // =============================================================================================
 
@@ -84,6 +122,9 @@ struct Options {
     Language language = Language::English;
     bool interactive = false;          // -i: prompt even when stdin is not a terminal
     unsigned jobs = kDefaultJobs;      // 0: no cap
+    bool trace = false;                // -t: lifecycle events on stderr
+    bool unlocked = false;             // --unlocked: children print without the lock (a demo)
+    bool live = false;                 // --live: the lock is not held while waiting for input
     std::vector<std::string> numbers;  // from the command line; empty: read stdin
 };
 
@@ -103,6 +144,11 @@ void print_help() {
               "                      (default 64; 0 means no cap, as in the book)\n"
               "  -l, --lang de|en    language of the answers (default: from LC_ALL,\n"
               "                      LC_MESSAGES, LANG; German when it starts with \"de\")\n"
+              "  -t, --trace         show forks, the lock and waitpid results on stderr\n"
+              "      --unlocked      demonstration: children print without the lock, in\n"
+              "                      pieces, so lines mix\n"
+              "      --live          demonstration: do not hold the lock while waiting for\n"
+              "                      input; answers appear at once and the prompt is redrawn\n"
               "  -h, --help          show this help and exit\n"
               "  -V, --version       show the version and exit\n"
               "\n"
@@ -126,25 +172,33 @@ unsigned parse_jobs(const char* arg) {
     return static_cast<unsigned>(n.value);
 }
 
+constexpr int kUnlockedOption = 1000;  // long options without a letter
+constexpr int kLiveOption = 1001;
+
 // getopt_long is not POSIX (getopt is) but is in glibc, musl, the BSDs and macOS alike.
 Options parse_command_line(int argc, char** argv) {
     static const option kLongOptions[] = {
         {"help", no_argument, nullptr, 'h'},    {"version", no_argument, nullptr, 'V'},
         {"interactive", no_argument, nullptr, 'i'}, {"lang", required_argument, nullptr, 'l'},
-        {"jobs", required_argument, nullptr, 'j'},  {nullptr, 0, nullptr, 0},
+        {"jobs", required_argument, nullptr, 'j'},  {"trace", no_argument, nullptr, 't'},
+        {"unlocked", no_argument, nullptr, kUnlockedOption},
+        {"live", no_argument, nullptr, kLiveOption},  {nullptr, 0, nullptr, 0},
     };
     Options opts;
     opts.language = prime::language_from_locale(getenv("LC_ALL"), getenv("LC_MESSAGES"),
                                                  getenv("LANG"));
     opterr = 0;  // we word the complaint ourselves
     int c;
-    while ((c = getopt_long(argc, argv, ":hVil:j:", kLongOptions, nullptr)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hVitl:j:", kLongOptions, nullptr)) != -1) {
         switch (c) {
         case 'h': print_help(); std::exit(0);
         case 'V': write_all(STDOUT_FILENO, std::string(kVersion) + "\n"); std::exit(0);
         case 'i': opts.interactive = true; break;
         case 'l': opts.language = parse_language(optarg); break;
         case 'j': opts.jobs = parse_jobs(optarg); break;
+        case 't': opts.trace = true; break;
+        case kUnlockedOption: opts.unlocked = true; break;
+        case kLiveOption: opts.live = true; break;
         case ':': throw UsageError(std::string("option '") + argv[optind - 1] + "' needs a value");
         default: throw UsageError(std::string("unknown option '") + argv[optind - 1] + "'");
         }
@@ -184,7 +238,8 @@ public:
 
     int stop_signal() const { return g_stop_signal; }
     bool readable_or_stopped(int fd);  // true: fd has input (or EOF); false: a stop signal came
-    void wait_for_any_signal();        // returns after SIGCHLD or a stop signal
+    // Returns after SIGCHLD or a stop signal, or after timeout_ms (-1: no timeout).
+    void wait_for_any_signal(int timeout_ms = -1);
     void block_all(sigset_t& previous);
     static void restore_mask(const sigset_t& previous);
     void reset_in_child(const sigset_t& previous);
@@ -249,9 +304,9 @@ bool SignalWatch::readable_or_stopped(int fd) {
     }
 }
 
-void SignalWatch::wait_for_any_signal() {
+void SignalWatch::wait_for_any_signal(int timeout_ms) {
     pollfd fds[1] = {{read_fd_, POLLIN, 0}};
-    if (poll(fds, 1, -1) < 0 && errno != EINTR) throw_errno("poll");
+    if (poll(fds, 1, timeout_ms) < 0 && errno != EINTR) throw_errno("poll");
     drain();
 }
 
@@ -367,37 +422,84 @@ struct ParentGone {
     _exit(1);  // only reached if SIGPIPE could not kill us
 }
 
+// --live in a terminal: is the parent's prompt "> " on the screen, waiting for input? It lives in
+// shared memory (like the lock) so that parent and children see the same answer, and it is read
+// and written only while holding the lock.
+struct PromptState {
+    bool waiting = false;
+};
+
+// What a child needs besides its number; the parent set all of it up before fork().
+struct ChildContext {
+    ProcessMutex& lock;
+    const Options& opts;
+    pid_t parent;
+    PromptState* prompt;  // --live in a terminal: shared with the parent; otherwise nullptr
+};
+
+// "\r" back to the start of the line, ESC [ K erase to its end: an ANSI (VT100) control sequence,
+// understood by every terminal in use but not part of POSIX; so only used on a terminal.
+constexpr std::string_view kEraseLine = "\r\x1b[K";
+
+// child, --live: the prompt may be on the screen; erase it, print, and draw it again below.
+std::string around_prompt(const ChildContext& ctx, const std::string& line) {
+    if (ctx.prompt == nullptr || !ctx.prompt->waiting) return line;
+    return std::string(kEraseLine) + line + "> ";
+}
+
+// child, --unlocked: the race the lock prevents, made visible. Without the lock and in several
+// small writes (as Python's print writes its arguments and separators one by one), pieces of
+// different children's lines mix. sched_yield() between the pieces lets others run, so the
+// mixing is easy to see on any machine; the race exists without it.
+void write_in_pieces(const std::string& line) {
+    std::size_t start = 0;
+    while (start < line.size()) {
+        const std::size_t end = std::min(line.find(' ', start + 1), line.size());
+        write_all(STDOUT_FILENO, std::string_view(line).substr(start, end - start));
+        if (sched_yield() != 0) throw_errno("sched_yield");
+        start = end;
+    }
+}
+
+// child: writes the verdict the way the options say. Returns false when the reader has gone.
+bool print_verdict(const ChildContext& ctx, const std::string& line) {
+    try {
+        if (ctx.opts.unlocked) {
+            write_in_pieces(line);
+            return true;
+        }
+        std::lock_guard<ProcessMutex> hold(ctx.lock);  // the book's "with self.EinAusLock:"
+        trace("child", "took the lock");
+        write_all(STDOUT_FILENO, around_prompt(ctx, line));  // the whole line, holding the lock
+        trace("child", "releases the lock");
+        return true;
+    } catch (const std::system_error& e) {
+        if (e.code().value() != EPIPE) throw;
+        return false;  // the lock was released by lock_guard on the way out: see die_of_sigpipe
+    }
+}
+
 // child: returns the exit status.
-int test_and_print(const ParsedLine& n, ProcessMutex& lock, Language lang, pid_t parent) {
+int test_and_print(const ParsedLine& n, const ChildContext& ctx) {
     // The arithmetic runs without the lock: a 64-bit prime takes seconds, and the other children
     // (and the parent's prompt) must not wait for it.
     std::uint64_t factor = 0;
     if (!n.below_two) {
-        factor = prime::smallest_factor(n.value, ParentGone{parent});
+        factor = prime::smallest_factor(n.value, ParentGone{ctx.parent});
         if (factor == 0) return kExitParentGone;
     }
-    const std::string line = prime::verdict(lang, n, factor);
-    bool reader_gone = false;
-    {
-        std::lock_guard<ProcessMutex> hold(lock);  // the book's "with self.EinAusLock:"
-        try {
-            write_all(STDOUT_FILENO, line);        // the whole line while we hold the lock
-        } catch (const std::system_error& e) {
-            if (e.code().value() != EPIPE) throw;
-            reader_gone = true;
-        }
-    }  // released here, before dying: a holder that dies costs the next locker a repair
-    if (reader_gone) die_of_sigpipe();
+    if (!print_verdict(ctx, prime::verdict(ctx.opts.language, n, factor))) die_of_sigpipe();
     return 0;
 }
 
 // child: everything the child does, from the moment fork() returned 0 in it.
-[[noreturn]] void run_child(const ParsedLine& n, ProcessMutex& lock, Language lang, pid_t parent,
-                            SignalWatch& signals, const sigset_t& parent_mask) {
+[[noreturn]] void run_child(const ParsedLine& n, const ChildContext& ctx, SignalWatch& signals,
+                            const sigset_t& parent_mask) {
     int status = 1;
     try {
         signals.reset_in_child(parent_mask);
-        status = test_and_print(n, lock, lang, parent);
+        status = test_and_print(n, ctx);
+        trace("child", "_exit(" + std::to_string(status) + ")");
     } catch (const std::exception& e) {
         report("[child " + pid_text(getpid()) + "] " + e.what());
     }
@@ -413,15 +515,15 @@ int test_and_print(const ParsedLine& n, ProcessMutex& lock, Language lang, pid_t
 
 class Children {
 public:
-    Children(ProcessMutex& lock, const Options& opts, SignalWatch& signals)
-        : lock_(lock), opts_(opts), signals_(signals) {}
+    Children(ProcessMutex& lock, const Options& opts, SignalWatch& signals, PromptState* prompt)
+        : lock_(lock), opts_(opts), signals_(signals), prompt_(prompt) {}
     ~Children();  // an exception is ending the parent: take the children with it
     Children(const Children&) = delete;
     Children& operator=(const Children&) = delete;
 
     void start(const ParsedLine& n);  // waits for a free slot (-j), then forks
     void reap_finished();             // never blocks
-    void wait_for_all();              // returns early on a stop signal
+    void wait_for_all(int within_ms = -1);  // returns early on a stop signal or after within_ms
     void stop_all();                  // SIGTERM to each, then reap them all
 
     std::size_t running() const { return running_.size(); }
@@ -436,6 +538,7 @@ private:
     ProcessMutex& lock_;
     const Options& opts_;
     SignalWatch& signals_;
+    PromptState* prompt_;
     std::map<pid_t, std::string> running_;  // pid -> its number, for reports; reaped: erased
     bool some_failed_ = false;
     bool reader_gone_ = false;
@@ -468,7 +571,7 @@ void Children::start(const ParsedLine& n) {
     const pid_t pid = fork();
     if (pid == 0) {
         // child: a copy of the parent that continues from here, not from main()
-        run_child(n, lock_, opts_.language, parent, signals_, previous);
+        run_child(n, ChildContext{lock_, opts_, parent, prompt_}, signals_, previous);
     }
     const int fork_errno = errno;
     SignalWatch::restore_mask(previous);
@@ -479,6 +582,7 @@ void Children::start(const ParsedLine& n) {
         return;
     }
     // parent: remember who tests what, then go on reading without waiting.
+    trace("parent", "fork() -> child " + pid_text(pid) + " tests " + n.text);
     running_.emplace(pid, n.text);
 }
 
@@ -506,6 +610,7 @@ bool Children::reap_one() {
 
 // parent: what a child's wait status says, decoded with the W* macros.
 void Children::record_end(pid_t pid, int status) {
+    trace("parent", "waitpid() -> child " + pid_text(pid) + ": " + decode_wait_status(status));
     const auto found = running_.find(pid);
     const std::string number = found == running_.end() ? "?" : found->second;
     if (found != running_.end()) running_.erase(found);
@@ -526,11 +631,21 @@ void Children::record_end(pid_t pid, int status) {
     }
 }
 
-// parent: wait until every child has been reaped, sleeping in poll() between SIGCHLDs.
-void Children::wait_for_all() {
+// parent: wait until every child has been reaped (or within_ms have passed), sleeping in poll()
+// between SIGCHLDs.
+void Children::wait_for_all(int within_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(within_ms);
     while (!running_.empty() && signals_.stop_signal() == 0) {
         reap_finished();
-        if (!running_.empty()) signals_.wait_for_any_signal();
+        if (running_.empty()) return;
+        if (within_ms < 0) {
+            signals_.wait_for_any_signal();
+            continue;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return;
+        signals_.wait_for_any_signal(static_cast<int>(left.count()) + 1);
     }
 }
 
@@ -602,16 +717,38 @@ LineReader::Status read_line(LineReader& reader, std::string& line, bool prompt,
     return status;
 }
 
+// parent, --live: the lock only while drawing the prompt, not while waiting. Answers appear at
+// once; on a terminal the child erases the waiting prompt and draws it again below its line
+// (see around_prompt). The new cost: what the user has half typed vanishes from the screen
+// (the terminal still holds it; Ctrl-R shows it again).
+LineReader::Status read_line_live(LineReader& reader, std::string& line, ProcessMutex& lock,
+                                  PromptState* on_terminal) {
+    {
+        std::lock_guard<ProcessMutex> hold(lock);
+        // A child may have redrawn "> " after the Enter that ended the last line: erase it first.
+        write_all(STDOUT_FILENO, on_terminal ? std::string(kEraseLine) + "> " : "> ");
+        if (on_terminal) on_terminal->waiting = true;
+    }
+    const LineReader::Status status = reader.next(line);  // children may print meanwhile
+    std::lock_guard<ProcessMutex> hold(lock);
+    if (on_terminal) on_terminal->waiting = false;
+    if (status != LineReader::Status::Line) write_all(STDOUT_FILENO, "\n");
+    return status;
+}
+
 // parent: the book's loop. Returns false if some line was invalid.
 bool answer_lines(ProcessMutex& lock, Children& children, SignalWatch& signals, const Options& opts,
-                  bool prompt) {
+                  bool prompt, PromptState* on_terminal) {
     LineReader reader(STDIN_FILENO, signals);
     bool all_valid = true;
     std::string line;
     for (;;) {
         children.reap_finished();  // zombies must not pile up in a long session
         if (children.reader_gone()) break;
-        if (read_line(reader, line, prompt, lock) != LineReader::Status::Line) break;
+        const LineReader::Status status = prompt && opts.live
+                                              ? read_line_live(reader, line, lock, on_terminal)
+                                              : read_line(reader, line, prompt, lock);
+        if (status != LineReader::Status::Line) break;
         if (prime::parse_line(line).kind == LineKind::End) break;
         all_valid = answer(line, false, lock, children, opts) && all_valid;
     }
@@ -673,18 +810,38 @@ void say_how_many_we_wait_for(ProcessMutex& lock, const Options& opts, std::size
                             : "waiting for " + n + (count == 1 ? " child...\n" : " children...\n"));
 }
 
+// parent, --unlocked: say at once that the garbled lines to come are the point.
+void warn_unlocked(const Options& opts) {
+    report(opts.language == Language::German
+               ? "--unlocked: Kindprozesse schreiben ohne Sperre und stückweise; Zeilen werden "
+                 "sich vermischen (eine Vorführung)"
+               : "--unlocked: children print without the lock, in pieces; lines will mix "
+                 "(a demonstration)");
+}
+
 int run(const Options& opts) {
     const bool reading_stdin = opts.numbers.empty();
     check_standard_descriptors(reading_stdin);
     ignore_sigpipe();
+    g_trace.on = opts.trace;
+    g_trace.start = std::chrono::steady_clock::now();
+    if (opts.unlocked) warn_unlocked(opts);
     ProcessMutex lock;  // before the first fork: every child must inherit this same mapping
     SignalWatch signals;
-    Children children(lock, opts, signals);
     const bool terminal = isatty(STDIN_FILENO) == 1;
     const bool prompt = reading_stdin && (opts.interactive || terminal);
-    const bool all_valid = reading_stdin ? answer_lines(lock, children, signals, opts, prompt)
+    // --live on a terminal: where the prompt state lives, shared like the lock (see PromptState).
+    SharedMemory prompt_memory(sizeof(PromptState));
+    PromptState* on_terminal = nullptr;
+    if (opts.live && prompt && isatty(STDOUT_FILENO) == 1) {
+        on_terminal = new (prompt_memory.address()) PromptState;  // placement new: no allocation
+    }
+    Children children(lock, opts, signals, on_terminal);
+    const bool all_valid = reading_stdin ? answer_lines(lock, children, signals, opts, prompt, on_terminal)
                                          : answer_arguments(lock, children, signals, opts);
-    children.reap_finished();
+    // Children that only waited for the lock (held while the prompt was shown) finish at once;
+    // announce only those still computing a moment later.
+    children.wait_for_all(kQuietWaitMs);
     if (reading_stdin && terminal && children.running() > 0 && signals.stop_signal() == 0 &&
         !children.reader_gone()) {
         say_how_many_we_wait_for(lock, opts, children.running());
@@ -705,7 +862,8 @@ int main(int argc, char** argv) {
         opts = parse_command_line(argc, argv);
     } catch (const UsageError& e) {
         report(e.what());
-        report("usage: primeproc [-i] [-j N] [-l de|en] [NUMBER...]  (primeproc --help for more)");
+        report("usage: primeproc [-it] [-j N] [-l de|en] [--unlocked] [--live] [NUMBER...]");
+        report("(primeproc --help for more)");
         return 2;
     }
     try {

@@ -43,7 +43,25 @@ stage() {
     fi
 }
 
-stage "unit, lock, end-to-end and fault tests" env PRIMEPROC="$PRIMEPROC" "$UNIT"
+# check NAME COMMAND...: one test that is not a Catch2 binary; passes when COMMAND succeeds
+# and prints nothing.
+check() {
+    name=$1
+    shift
+    echo "== $name"
+    if out=$("$@" 2>&1) && [ -z "$out" ]; then
+        passed=$((passed + 1))
+    else
+        printf '%s\n' "$out"
+        echo "$name: FAILED" >&2
+        failed=$((failed + 1))
+    fi
+}
+
+check "the man page: groff -man -ww -z docs/primeproc.1 reports nothing" \
+    groff -man -ww -z docs/primeproc.1
+
+stage "unit, lock, end-to-end, fault and teaching tests" env PRIMEPROC="$PRIMEPROC" "$UNIT"
 
 # The fork-failure shim is not loaded here: ASan insists on being the first library loaded, and
 # the seam is tested in the other two stages.
