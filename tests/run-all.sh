@@ -61,6 +61,9 @@ check() {
 check "the man page: groff -man -ww -z docs/primeproc.1 reports nothing" \
     groff -man -ww -z docs/primeproc.1
 
+check "the source links of docs/walkthrough.md point at the lines they name" \
+    ./tests/check-doc-links.sh docs/walkthrough.md
+
 stage "unit, lock, end-to-end, fault and teaching tests" env PRIMEPROC="$PRIMEPROC" "$UNIT"
 
 # The fork-failure shim is not loaded here: ASan insists on being the first library loaded, and
