@@ -69,7 +69,10 @@ tools:
 	@./tests/ensure-package.sh valgrind valgrind --version
 	@./tests/ensure-package.sh groff-base groff --version
 
-test check: tools $(BIN) $(UNIT) $(FAILFORK) sanitized debug
+# The three builds are independent: build them in parallel on every core (JOBS), then test.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test check: tools catch2
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BIN) $(UNIT) $(FAILFORK) sanitized debug
 	@PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" FAILFORK_SO="$(abspath $(FAILFORK))" \
 	    PRIMEPROC_DEBUG="$(abspath primeproc-debug)" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)" \
 	    ASAN_PRIMEPROC="$(abspath build/asan/primeproc)" ASAN_UNIT=build/asan/tests/unit \
