@@ -29,6 +29,7 @@
 #include <cstring>
 #include <map>
 #include <new>
+#include <optional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -89,6 +90,7 @@ std::string pid_text(pid_t pid) { return std::to_string(static_cast<long>(pid));
 // mix, lock or no lock. The start time is taken once in the parent; each child inherits a copy,
 // and CLOCK_MONOTONIC (steady_clock) is the same clock in every process.
 
+// Called by the parent and by children alike; the pid in the line says which.
 struct TraceSettings {
     bool on = false;
     std::chrono::steady_clock::time_point start;
@@ -830,11 +832,14 @@ int run(const Options& opts) {
     SignalWatch signals;
     const bool terminal = isatty(STDIN_FILENO) == 1;
     const bool prompt = reading_stdin && (opts.interactive || terminal);
-    // --live on a terminal: where the prompt state lives, shared like the lock (see PromptState).
-    SharedMemory prompt_memory(sizeof(PromptState));
+    // --live on a terminal only: the prompt state, in a mapping of its own that children
+    // inherit like the lock's (see PromptState). Placement new builds it in that memory; it
+    // needs no destructor, and the mapping is unmapped when prompt_memory goes.
+    std::optional<SharedMemory> prompt_memory;
     PromptState* on_terminal = nullptr;
     if (opts.live && prompt && isatty(STDOUT_FILENO) == 1) {
-        on_terminal = new (prompt_memory.address()) PromptState;  // placement new: no allocation
+        prompt_memory.emplace(sizeof(PromptState));
+        on_terminal = new (prompt_memory->address()) PromptState;
     }
     Children children(lock, opts, signals, on_terminal);
     const bool all_valid = reading_stdin ? answer_lines(lock, children, signals, opts, prompt, on_terminal)

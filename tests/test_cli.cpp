@@ -1,6 +1,7 @@
 // End-to-end tests: the built ./primeproc, run through pipes, files and a pseudo-terminal.
 // Children finish in any order, so outputs are compared as sets of lines.
 #include "../prime.hpp"
+#include "expect.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,33 +15,9 @@
 
 using harness::line_set;
 using harness::run;
-using Lines = std::multiset<std::string>;
+using expect::Lines;
 
-namespace {
-
-std::uint64_t reference_smallest_factor(std::uint64_t n) {
-    for (std::uint64_t i = 2; i <= n / i; ++i) {
-        if (n % i == 0) return i;
-    }
-    return n;
-}
-
-// What primeproc must print for a valid line, computed the slow, obvious way.
-std::string expected_verdict(const std::string& line, prime::Language lang = prime::Language::English) {
-    const prime::ParsedLine n = prime::parse_line(line);
-    REQUIRE(n.kind == prime::LineKind::Number);
-    const std::uint64_t f = n.below_two ? 0 : reference_smallest_factor(n.value);
-    std::string v = prime::verdict(lang, n, f);
-    v.pop_back();  // the '\n'
-    return v;
-}
-
-std::vector<std::string> with_program(std::vector<std::string> args) {
-    args.insert(args.begin(), harness::primeproc());
-    return args;
-}
-
-}  // namespace
+using expect::with_program;
 
 TEST_CASE("numbers as arguments: one verdict each, no prompt, exit 0") {
     const auto r = run(with_program({"--lang", "en", "97", "100", "0", "1", "2", "--", "-7"}), "");
@@ -136,13 +113,8 @@ TEST_CASE("output to a file: every line once, none duplicated by fork") {
     const std::string file = "tests/out-" + std::to_string(getpid()) + ".txt";
     harness::RunOptions to_file;
     to_file.stdout_file = file;
-    std::string input;
-    Lines expected;
-    for (int n = 2; n < 202; ++n) {
-        input += std::to_string(n) + "\n";
-        expected.insert(expected_verdict(std::to_string(n)));
-    }
-    const auto r = run(with_program({"-l", "en"}), input, to_file);
+    const auto numbers = expect::batch(2, 200);
+    const auto r = run(with_program({"-l", "en"}), numbers.input, to_file);
     CHECK(r.exit_code() == 0);
     FILE* f = std::fopen(file.c_str(), "r");
     REQUIRE(f != nullptr);
@@ -152,7 +124,7 @@ TEST_CASE("output to a file: every line once, none duplicated by fork") {
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) contents.append(buf, n);
     std::fclose(f);
     std::remove(file.c_str());
-    CHECK(line_set(contents) == expected);
+    CHECK(line_set(contents) == numbers.expected);
 }
 
 TEST_CASE("a mixed batch of 400 numbers: every line right, each exactly once") {
@@ -164,7 +136,7 @@ TEST_CASE("a mixed batch of 400 numbers: every line right, each exactly once") {
     Lines expected;
     for (const auto& s : numbers) {
         input += s + "\n";
-        expected.insert(expected_verdict(s));
+        expected.insert(expect::verdict(s));
     }
     const auto r = run(with_program({"-l", "en", "-j", "16"}), input);
     CHECK(line_set(r.out) == expected);

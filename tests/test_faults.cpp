@@ -4,6 +4,7 @@
 // Tags: [timing] tests assume children run at native speed (they are skipped under valgrind,
 // which is some 50 times slower); [stress] is the 20,000-number run.
 #include "../prime.hpp"
+#include "expect.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -24,48 +25,11 @@
 
 using harness::line_set;
 using harness::run;
-using Lines = std::multiset<std::string>;
+using expect::Lines;
+using expect::with_program;
 using namespace std::string_literals;
 
 namespace {
-
-std::vector<std::string> with_program(std::vector<std::string> args) {
-    args.insert(args.begin(), harness::primeproc());
-    return args;
-}
-
-std::string english_verdict(std::uint64_t n) {
-    const prime::ParsedLine p = prime::parse_line(std::to_string(n));
-    std::string v = prime::verdict(prime::Language::English, p, n < 2 ? 0 : prime::smallest_factor(n));
-    v.pop_back();
-    return v;
-}
-
-// A file of numbers, one per line, removed when the test ends.
-struct InputFile {
-    std::string path;
-    explicit InputFile(const std::string& text) {
-        char name[] = "/tmp/primeproc-in-XXXXXX";
-        const int fd = mkstemp(name);
-        REQUIRE(fd >= 0);
-        REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-        REQUIRE(close(fd) == 0);
-        path = name;
-    }
-    ~InputFile() { unlink(path.c_str()); }
-};
-
-// The lines of a that b lacks (counting repeats), one per line: the readable part of a failure.
-std::string only_in(const Lines& a, const Lines& b) {
-    Lines rest = a;
-    for (const auto& line : b) {
-        const auto at = rest.find(line);
-        if (at != rest.end()) rest.erase(at);
-    }
-    std::string text;
-    for (const auto& line : rest) text += "  " + line + "\n";
-    return text.empty() ? "  (none)\n" : text;
-}
 
 bool gone_or_zombie(pid_t pid) {
     const char s = harness::state_of(pid);
@@ -88,16 +52,9 @@ std::vector<pid_t> start_two_long_children(harness::Process& p) {
 
 TEST_CASE("-j 8: never more than 8 children, reaped or not, and 5000 numbers each answered once",
           "[timing]") {
-    std::string input;
-    Lines expected;
-    for (std::uint64_t n = 1000000; n < 1005000; ++n) {
-        input += std::to_string(n) + "\n";
-        expected.insert(english_verdict(n));
-    }
-    InputFile file(input);
-    harness::RunOptions opts;
-    opts.stdin_file = file.path;
-    harness::Process p(with_program({"-l", "en", "-j", "8"}), opts);
+    const auto numbers = expect::batch(1000000, 5000);
+    expect::FedProcess fed({"-l", "en", "-j", "8"}, numbers.input);
+    harness::Process& p = fed.process;
     std::size_t most = 0, looks = 0;
     while (p.read_available()) {  // look at /proc between reads, as often as we can
         most = std::max(most, harness::children_of(p.pid()).size());
@@ -107,7 +64,7 @@ TEST_CASE("-j 8: never more than 8 children, reaped or not, and 5000 numbers eac
     INFO("looked " << looks << " times; most children seen at once: " << most);
     CHECK(most <= 8);
     CHECK(most >= 1);  // the look saw the children at all, so the bound means something
-    CHECK(line_set(p.out()) == expected);
+    CHECK(line_set(p.out()) == numbers.expected);
     CHECK(p.err() == "");
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
@@ -120,16 +77,9 @@ TEST_CASE("-j 8: never more than 8 children, reaped or not, and 5000 numbers eac
 TEST_CASE("a child SIGKILLed inside write while holding the lock: repaired, all others answered") {
     // 1500 lines of 67 bytes and nobody reading stdout: after 64 KiB (about 980 lines) the pipe
     // is full, the child that holds the lock blocks in write(), the others block on the lock.
-    std::string input;
-    Lines expected;
-    for (std::uint64_t n = 1000000000000; n < 1000000000000 + 2 * 1500; n += 2) {
-        input += std::to_string(n) + "\n";
-        expected.insert(english_verdict(n));
-    }
-    InputFile file(input);
-    harness::RunOptions opts;
-    opts.stdin_file = file.path;
-    harness::Process p(with_program({"-l", "en", "-j", "8"}), opts);
+    auto numbers = expect::batch(1000000000000, 1500, 2);
+    expect::FedProcess fed({"-l", "en", "-j", "8"}, numbers.input);
+    harness::Process& p = fed.process;
 
     // The holder: a child asleep in write() while the pipe is full. (A child seen in write()
     // before the pipe filled might just be finishing a write that succeeds.)
@@ -160,9 +110,10 @@ TEST_CASE("a child SIGKILLed inside write while holding the lock: repaired, all 
     CHECK(err.find("a process died while holding the output lock; repaired it") != std::string::npos);
     CHECK(harness::lines(err).size() == 2);  // the repair and the killed child, nothing else
 
-    expected.erase(expected.find(english_verdict(std::stoull(number))));
+    Lines& expected = numbers.expected;
+    expected.erase(expected.find(expect::verdict(number)));
     const Lines got = line_set(p.out());
-    INFO("missing: " << only_in(expected, got) << "unexpected: " << only_in(got, expected));
+    INFO("missing: " << expect::only_in(expected, got) << "unexpected: " << expect::only_in(got, expected));
     CHECK(got == expected);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 1);
@@ -279,16 +230,9 @@ TEST_CASE("fork failing with EAGAIN or ENOMEM: said on stderr, later numbers sti
 TEST_CASE("a storm of signals interrupting every read, write and waitpid loses nothing") {
     // SIGCHLD has a handler installed without SA_RESTART, so each one makes a blocked read(),
     // poll() or waitpid() in the parent fail with EINTR. Send hundreds while 600 numbers go by.
-    std::string input;
-    Lines expected;
-    for (std::uint64_t n = 5000000; n < 5000600; ++n) {
-        input += std::to_string(n) + "\n";
-        expected.insert(english_verdict(n));
-    }
-    InputFile file(input);
-    harness::RunOptions opts;
-    opts.stdin_file = file.path;
-    harness::Process p(with_program({"-l", "en", "-j", "4"}), opts);
+    const auto numbers = expect::batch(5000000, 600);
+    expect::FedProcess fed({"-l", "en", "-j", "4"}, numbers.input);
+    harness::Process& p = fed.process;
     int sent = 0;
     while (p.read_available()) {
         if (kill(p.pid(), SIGCHLD) == 0) ++sent;
@@ -296,7 +240,7 @@ TEST_CASE("a storm of signals interrupting every read, write and waitpid loses n
     }
     const int status = p.finish();
     INFO(sent << " signals sent");
-    CHECK(line_set(p.out()) == expected);
+    CHECK(line_set(p.out()) == numbers.expected);
     CHECK(p.err() == "");
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
@@ -340,19 +284,19 @@ namespace {
 
 // count numbers: small ones (0 and 1 among them), random ones up to 2^40, a prime near 2^32,
 // a product of two primes near 2^16, numbers near 10^9.
-std::vector<std::uint64_t> mixed_numbers(std::size_t count) {
+expect::Batch mixed_numbers(std::size_t count) {
     std::mt19937_64 rng(20000);
-    std::vector<std::uint64_t> v;
-    while (v.size() < count) {
-        switch (v.size() % 5) {
-        case 0: v.push_back(rng() % 1000); break;
-        case 1: v.push_back(rng() % (std::uint64_t{1} << 40)); break;
-        case 2: v.push_back(4294967291ull); break;                  // the largest prime below 2^32
-        case 3: v.push_back(65521ull * 65519ull); break;            // two primes near 2^16
-        default: v.push_back(rng() % 100000 + 1000000007ull); break;
+    expect::Batch b;
+    for (std::size_t i = 0; i < count; ++i) {
+        switch (i % 5) {
+        case 0: b.add(rng() % 1000); break;
+        case 1: b.add(rng() % (std::uint64_t{1} << 40)); break;
+        case 2: b.add(4294967291ull); break;                  // the largest prime below 2^32
+        case 3: b.add(65521ull * 65519ull); break;            // two primes near 2^16
+        default: b.add(rng() % 100000 + 1000000007ull); break;
         }
     }
-    return v;
+    return b;
 }
 
 struct Measured {
@@ -361,13 +305,9 @@ struct Measured {
     long max_rss_kib;
 };
 
-Measured run_numbers(const std::vector<std::uint64_t>& numbers) {
-    std::string input;
-    for (auto n : numbers) input += std::to_string(n) + "\n";
-    InputFile file(input);
-    harness::RunOptions opts;
-    opts.stdin_file = file.path;
-    harness::Process p(with_program({"-l", "en"}), opts);
+Measured run_numbers(const expect::Batch& numbers) {
+    expect::FedProcess fed({"-l", "en"}, numbers.input);
+    harness::Process& p = fed.process;
     // finish() reaps with waitpid; wait4 would give the rusage, but the harness owns the reaping,
     // so read the parent's peak from /proc just before it ends: VmHWM in /proc/PID/status.
     long peak = 0;
@@ -391,9 +331,7 @@ TEST_CASE("stress: 20,000 mixed numbers, every line right and whole, each once; 
           "[stress]") {
     const auto numbers = mixed_numbers(20000);
     const auto big = run_numbers(numbers);
-    Lines expected;
-    for (auto n : numbers) expected.insert(english_verdict(n));
-    CHECK(line_set(big.out) == expected);  // an interleaved line would be a line not expected
+    CHECK(line_set(big.out) == numbers.expected);  // an interleaved line would be a line not expected
     CHECK(big.err == "");
     CHECK(WIFEXITED(big.status));
     CHECK(WEXITSTATUS(big.status) == 0);

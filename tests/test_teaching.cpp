@@ -1,7 +1,7 @@
 // The teaching layer (issue 4): --trace parsed and checked against the results, --unlocked shown
 // to mix lines, --live checked on a pseudo-terminal, and the gdb session of docs/gdb.md run for
 // real so that the guide cannot go stale.
-#include "../prime.hpp"
+#include "expect.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -19,21 +19,10 @@
 
 using harness::line_set;
 using harness::run;
-using Lines = std::multiset<std::string>;
+using expect::Lines;
+using expect::with_program;
 
 namespace {
-
-std::vector<std::string> with_program(std::vector<std::string> args) {
-    args.insert(args.begin(), harness::primeproc());
-    return args;
-}
-
-std::string english_verdict(std::uint64_t n) {
-    std::string v = prime::verdict(prime::Language::English, prime::parse_line(std::to_string(n)),
-                                   prime::smallest_factor(n));
-    v.pop_back();
-    return v;
-}
 
 struct Event {
     double ms;
@@ -57,14 +46,9 @@ std::vector<Event> parse_trace(const std::string& err) {
 }  // namespace
 
 TEST_CASE("--trace: every fork, lock and waitpid of every child, consistent with the results") {
-    std::string input;
-    Lines expected;
-    for (std::uint64_t n = 1000; n < 1040; ++n) {
-        input += std::to_string(n) + "\n";
-        expected.insert(english_verdict(n));
-    }
-    const auto r = run(with_program({"-t", "-l", "en", "-j", "4"}), input);
-    CHECK(line_set(r.out) == expected);  // stdout exactly as without --trace
+    const auto numbers = expect::batch(1000, 40);
+    const auto r = run(with_program({"-t", "-l", "en", "-j", "4"}), numbers.input);
+    CHECK(line_set(r.out) == numbers.expected);  // stdout exactly as without --trace
     CHECK(r.exit_code() == 0);
     const auto events = parse_trace(r.err);
 
@@ -90,8 +74,8 @@ TEST_CASE("--trace: every fork, lock and waitpid of every child, consistent with
     CHECK(parents.size() == 1);
     CHECK(number_of.size() == 40);
     Lines from_trace;
-    for (const auto& [pid, n] : number_of) from_trace.insert(english_verdict(std::stoull(n)));
-    CHECK(from_trace == expected);  // the numbers the trace says were forked are those answered
+    for (const auto& [pid, n] : number_of) from_trace.insert(expect::verdict(n));
+    CHECK(from_trace == numbers.expected);  // the numbers the trace says were forked are those answered
 
     std::vector<std::pair<double, double>> held;  // [took, releases] of each child
     for (const auto& [pid, evs] : child_events) {
@@ -124,25 +108,20 @@ TEST_CASE("--trace decodes a child killed by a signal") {
 }
 
 TEST_CASE("--unlocked: a warning, then lines that mix but lose no byte") {
-    std::string input;
+    const auto numbers = expect::batch(1000000, 300);
     std::string all_expected;
-    Lines expected;
-    for (std::uint64_t n = 1000000; n < 1000300; ++n) {
-        input += std::to_string(n) + "\n";
-        expected.insert(english_verdict(n));
-        all_expected += english_verdict(n) + "\n";
-    }
+    for (const auto& line : numbers.expected) all_expected += line + "\n";
     std::sort(all_expected.begin(), all_expected.end());
     bool mixed = false;
     for (int attempt = 0; attempt < 5 && !mixed; ++attempt) {
-        const auto r = run(with_program({"--unlocked", "-l", "en", "-j", "0"}), input);
+        const auto r = run(with_program({"--unlocked", "-l", "en", "-j", "0"}), numbers.input);
         CHECK(r.err == "primeproc: --unlocked: children print without the lock, in pieces; "
                        "lines will mix (a demonstration)\n");
         CHECK(r.exit_code() == 0);
         std::string bytes = r.out;
         std::sort(bytes.begin(), bytes.end());
         CHECK(bytes == all_expected);  // the same bytes, only their order differs
-        mixed = line_set(r.out) != expected;
+        mixed = line_set(r.out) != numbers.expected;
     }
     CHECK(mixed);
 }

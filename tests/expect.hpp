@@ -1,0 +1,115 @@
+// expect.hpp - what the end-to-end tests expect primeproc to print, and the inputs they feed it.
+//
+// The expected verdicts come from the book's plain loop (reference_smallest_factor), not from
+// prime.hpp's wheel, so an end-to-end test does not trust the code it is testing.
+#pragma once
+
+#include "../prime.hpp"
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace expect {
+
+using Lines = std::multiset<std::string>;
+
+// argv for the program under test.
+inline std::vector<std::string> with_program(std::vector<std::string> args) {
+    args.insert(args.begin(), harness::primeproc());
+    return args;
+}
+
+inline std::uint64_t reference_smallest_factor(std::uint64_t n) {
+    for (std::uint64_t i = 2; i <= n / i; ++i) {
+        if (n % i == 0) return i;
+    }
+    return n;
+}
+
+// The verdict line (without '\n') for a valid input line.
+inline std::string verdict(const std::string& line, prime::Language lang = prime::Language::English) {
+    const prime::ParsedLine n = prime::parse_line(line);
+    REQUIRE(n.kind == prime::LineKind::Number);
+    static std::map<std::uint64_t, std::uint64_t> known;  // the stress test repeats big primes
+    std::uint64_t f = 0;
+    if (!n.below_two) {
+        const auto at = known.find(n.value);
+        f = at != known.end() ? at->second : (known[n.value] = reference_smallest_factor(n.value));
+    }
+    std::string v = prime::verdict(lang, n, f);
+    v.pop_back();
+    return v;
+}
+
+inline std::string verdict(std::uint64_t n) { return verdict(std::to_string(n)); }
+
+// Numbers one per line, and the set of verdict lines they must produce (English).
+struct Batch {
+    std::string input;
+    Lines expected;
+    void add(std::uint64_t n) {
+        input += std::to_string(n) + "\n";
+        expected.insert(verdict(n));
+    }
+};
+
+// count numbers from first on, step apart.
+inline Batch batch(std::uint64_t first, std::size_t count, std::uint64_t step = 1) {
+    Batch b;
+    for (std::size_t i = 0; i < count; ++i) b.add(first + i * step);
+    return b;
+}
+
+// The lines of a that b lacks (counting repeats), one per line: the readable part of a failure.
+inline std::string only_in(const Lines& a, const Lines& b) {
+    Lines rest = a;
+    for (const auto& line : b) {
+        const auto at = rest.find(line);
+        if (at != rest.end()) rest.erase(at);
+    }
+    std::string text;
+    for (const auto& line : rest) text += "  " + line + "\n";
+    return text.empty() ? "  (none)\n" : text;
+}
+
+// A temporary file holding text (a Process's stdin), removed when the test ends.
+struct InputFile {
+    std::string path;
+    explicit InputFile(const std::string& text) {
+        char name[] = "/tmp/primeproc-in-XXXXXX";
+        const int fd = mkstemp(name);
+        REQUIRE(fd >= 0);
+        REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+        REQUIRE(close(fd) == 0);
+        path = name;
+    }
+    ~InputFile() { unlink(path.c_str()); }
+    InputFile(const InputFile&) = delete;
+    InputFile& operator=(const InputFile&) = delete;
+};
+
+// primeproc with args, its stdin a temporary file holding text, left running for the test. The
+// file lives as long as the process object: the child opens it only after fork().
+struct FedProcess {
+    InputFile input;
+    harness::Process process;
+    FedProcess(const std::vector<std::string>& args, const std::string& text)
+        : input(text), process(with_program(args), stdin_from(input)) {}
+
+private:
+    static harness::RunOptions stdin_from(const InputFile& file) {
+        harness::RunOptions opts;
+        opts.stdin_file = file.path;
+        return opts;
+    }
+};
+
+}  // namespace expect
