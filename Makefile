@@ -5,10 +5,12 @@
 #   make test       install Catch2 if missing (and allowed), build, run every test: once as
 #                   built, once under ASan+UBSan, once under valgrind (tests/run-all.sh)
 #   make fuzz       run the libFuzzer target for the line parser (FUZZ_SECONDS, default 60)
+#   make bench      the benchmarks of docs/performance.md (not part of make test)
 #   make install    PREFIX=/usr/local, DESTDIR for staging
 #
-# Honours CXX, CXXFLAGS, CPPFLAGS, LDFLAGS. OUT is where objects go, BIN the program's path:
-# a second build (sanitizers, say) uses its own OUT and BIN and shares nothing with this one.
+# Honours CXX, CC, CXXFLAGS, CPPFLAGS, LDFLAGS, LDLIBS. OUT is where objects go, BIN the
+# program's path: a second build (sanitizers, say) uses its own OUT and BIN and shares nothing
+# with this one.
 
 CXXFLAGS ?= -O2 -g
 PREFIX   ?= /usr/local
@@ -20,18 +22,23 @@ BIN      ?= primeproc
 REQUIRED := -std=c++17 -Wall -Wextra -pthread
 DEPFLAGS  = -MMD -MP
 
+# Linked statically by default: fork() is cheaper for a process with fewer mappings, and a
+# static primeproc takes about half the time per number of a dynamic one (docs/performance.md).
+# 'make LINK=' builds it dynamically. The sanitizer build is always dynamic.
+LINK ?= -static
+
 PROGRAM_OBJS := $(OUT)/primeproc.o $(OUT)/lock.o
 TEST_OBJS    := $(OUT)/tests/main.o $(OUT)/tests/test_prime.o $(OUT)/tests/test_lock.o \
                 $(OUT)/tests/test_cli.o $(OUT)/tests/test_faults.o \
                 $(OUT)/tests/test_teaching.o $(OUT)/tests/harness.o
 UNIT         := $(OUT)/tests/unit
 
-.PHONY: all run test check install uninstall clean catch2 tools debug sanitized fuzz
+.PHONY: all run test check install uninstall clean catch2 tools debug sanitized fuzz bench
 
 all: $(BIN)
 
 $(BIN): $(PROGRAM_OBJS)
-	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $(PROGRAM_OBJS) $(LDLIBS)
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) -o $@ $(PROGRAM_OBJS) $(LDLIBS)
 
 $(OUT)/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -46,11 +53,25 @@ catch2:
 $(UNIT): $(TEST_OBJS) $(OUT)/lock.o
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lutil $(LDLIBS)
 
-# The fork-failure seam (tests/failfork.c): an LD_PRELOAD shim, used only by the tests.
-FAILFORK := $(OUT)/tests/failfork.so
-$(FAILFORK): tests/failfork.c
+# Test-only links of the same objects:
+#  - tests/primeproc-failfork: fork() wrapped at link time (tests/failfork.c), so that a test
+#    can make chosen forks fail;
+#  - dynamic/primeproc and dynamic/primeproc-failfork: linked dynamically for valgrind, which
+#    must replace the C library's malloc to check the heap, and cannot in a static program.
+WRAP_FORK     := -Wl,--wrap=fork
+TEST_PROGRAMS := $(OUT)/tests/primeproc-failfork $(OUT)/dynamic/primeproc \
+                 $(OUT)/dynamic/primeproc-failfork
+$(OUT)/tests/failfork.o: tests/failfork.c
 	@mkdir -p $(dir $@)
-	$(CC) -Wall -Wextra -O2 -shared -fPIC -o $@ $< -ldl
+	$(CC) -Wall -Wextra -O2 -c -o $@ $<
+$(OUT)/tests/primeproc-failfork: $(PROGRAM_OBJS) $(OUT)/tests/failfork.o
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) $(WRAP_FORK) -o $@ $^ $(LDLIBS)
+$(OUT)/dynamic/primeproc: $(PROGRAM_OBJS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(OUT)/dynamic/primeproc-failfork: $(PROGRAM_OBJS) $(OUT)/tests/failfork.o
+	@mkdir -p $(dir $@)
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(WRAP_FORK) -o $@ $^ $(LDLIBS)
 
 run: $(BIN)
 	./$(BIN)
@@ -59,8 +80,9 @@ run: $(BIN)
 # their own OUT, so the plain build stays as it is (gdb, benchmarks).
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 sanitized:
-	@$(MAKE) --no-print-directory OUT=build/asan BIN=build/asan/primeproc \
-	    CXXFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" build/asan/primeproc build/asan/tests/unit
+	@$(MAKE) --no-print-directory OUT=build/asan BIN=build/asan/primeproc LINK= \
+	    CXXFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" \
+	    build/asan/primeproc build/asan/tests/unit build/asan/tests/primeproc-failfork
 
 # What the test stages run besides the compiler: gdb (the session of docs/gdb.md), valgrind,
 # groff (the man page lint). Installed like Catch2 when missing.
@@ -72,10 +94,14 @@ tools:
 # The three builds are independent: build them in parallel on every core (JOBS), then test.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test check: tools catch2
-	@$(MAKE) --no-print-directory -j$(JOBS) $(BIN) $(UNIT) $(FAILFORK) sanitized debug
-	@PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" FAILFORK_SO="$(abspath $(FAILFORK))" \
-	    PRIMEPROC_DEBUG="$(abspath primeproc-debug)" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)" \
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BIN) $(UNIT) $(TEST_PROGRAMS) sanitized debug
+	@PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" \
+	    FAILFORK_PRIMEPROC="$(abspath $(OUT)/tests/primeproc-failfork)" \
+	    DYNAMIC_PRIMEPROC="$(abspath $(OUT)/dynamic/primeproc)" \
+	    DYNAMIC_FAILFORK_PRIMEPROC="$(abspath $(OUT)/dynamic/primeproc-failfork)" \
 	    ASAN_PRIMEPROC="$(abspath build/asan/primeproc)" ASAN_UNIT=build/asan/tests/unit \
+	    ASAN_FAILFORK_PRIMEPROC="$(abspath build/asan/tests/primeproc-failfork)" \
+	    PRIMEPROC_DEBUG="$(abspath primeproc-debug)" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)" \
 	    ./tests/run-all.sh
 
 # libFuzzer needs clang and its runtime (Debian: libclang-rt-14-dev, installed when missing).
@@ -94,6 +120,25 @@ fuzz: $(FUZZER)
 # -O0 -g3 for stepping through parent and child in gdb (docs/gdb.md).
 debug:
 	@$(MAKE) --no-print-directory OUT=build/debug BIN=primeproc-debug CXXFLAGS="-O0 -g3" primeproc-debug
+
+# Benchmarks: the floor program (static C), primeproc linked three ways (the first is the
+# default), and the driver (bench/bench.cpp). Arithmetic and memory use the first.
+BENCH      := build/bench
+BENCH_LINK_dynamic       :=
+BENCH_LINK_static-libstdc++ := -static-libstdc++ -static-libgcc
+BENCH_LINK_static        := -static
+BENCH_BUILDS := static static-libstdc++ dynamic
+$(BENCH)/floor: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -pthread -static -o $@ $<
+$(BENCH)/bench: bench/bench.cpp prime.hpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(REQUIRED) -O2 -g -o $@ bench/bench.cpp
+$(BENCH)/primeproc-%: $(PROGRAM_OBJS)
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(BENCH_LINK_$*) -o $@ $(PROGRAM_OBJS) $(LDLIBS)
+bench: $(BENCH)/floor $(BENCH)/bench $(BENCH_BUILDS:%=$(BENCH)/primeproc-%)
+	$(BENCH)/bench --dir $(BENCH) --floor $(BENCH)/floor \
+	    $(foreach b,$(BENCH_BUILDS),--primeproc "$(b)=$(BENCH)/primeproc-$(b)") | tee $(BENCH)/results.md
 
 install: $(BIN)
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1"

@@ -1,19 +1,23 @@
-/* failfork.c - an LD_PRELOAD shim that makes chosen calls of fork() fail.
+/* failfork.c - a link-time seam that makes chosen calls of fork() fail.
  *
- * The seam for the one failure a test cannot provoke for real: as root, RLIMIT_NPROC is not
- * enforced, so fork() will not fail with EAGAIN however many children exist. With
+ * The one failure a test cannot provoke for real: as root, RLIMIT_NPROC is not enforced, so
+ * fork() will not fail with EAGAIN however many children exist. The Makefile links the same
+ * objects as primeproc with -Wl,--wrap=fork and this file into a test-only program,
+ * build/tests/primeproc-failfork: every call of fork() in primeproc.cpp then reaches
+ * __wrap_fork below, which either fails as planned or calls the C library's fork (__real_fork).
  *
- *     LD_PRELOAD=build/tests/failfork.so FAILFORK=2,4=ENOMEM primeproc 2 3 4 5
+ *     FAILFORK=2,4=ENOMEM build/tests/primeproc-failfork 2 3 4 5
  *
- * the 2nd call of fork() in each process fails with EAGAIN and the 4th with ENOMEM; every other
- * call goes to the C library's fork(). Only the test suite builds and uses this file.
+ * makes the 2nd call fail with EAGAIN and the 4th with ENOMEM. A link-time seam (not an
+ * LD_PRELOAD shim) because primeproc is linked statically (docs/performance.md).
  */
-#define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+pid_t __real_fork(void);
+pid_t __wrap_fork(void);
 
 /* The errno for call number `call` according to FAILFORK, or 0 when that call should succeed. */
 static int planned_failure(unsigned long call) {
@@ -32,14 +36,12 @@ static int planned_failure(unsigned long call) {
     return 0;
 }
 
-pid_t fork(void) {
+pid_t __wrap_fork(void) {
     static unsigned long calls;
-    static pid_t (*real_fork)(void);
     const int err = planned_failure(++calls);
     if (err != 0) {
         errno = err;
         return -1;
     }
-    if (real_fork == NULL) real_fork = (pid_t(*)(void))dlsym(RTLD_NEXT, "fork");
-    return real_fork();
+    return __real_fork();
 }

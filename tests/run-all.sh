@@ -3,9 +3,11 @@
 # Counts are Catch2 test cases, summed over the stages. Exit status 0 only when all passed.
 #
 # Environment (set by the Makefile):
-#   PRIMEPROC, UNIT            the program and the Catch2 binary, as built
-#   ASAN_PRIMEPROC, ASAN_UNIT  the same built with -fsanitize=address,undefined
-#   FAILFORK_SO                the fork-failure shim (tests/failfork.c)
+#   PRIMEPROC, UNIT            the program (statically linked) and the Catch2 binary
+#   FAILFORK_PRIMEPROC         the program with fork() wrapped by tests/failfork.c
+#   DYNAMIC_PRIMEPROC, DYNAMIC_FAILFORK_PRIMEPROC   both linked dynamically (for valgrind)
+#   ASAN_PRIMEPROC, ASAN_UNIT, ASAN_FAILFORK_PRIMEPROC   built with -fsanitize=address,undefined
+#   PRIMEPROC_DEBUG, GDB_SCRIPT                     the -O0 -g3 build and docs/gdb-session.gdb
 set -u
 passed=0
 failed=0
@@ -64,22 +66,23 @@ check "the man page: groff -man -ww -z docs/primeproc.1 reports nothing" \
 check "the source links of docs/walkthrough.md point at the lines they name" \
     ./tests/check-doc-links.sh docs/walkthrough.md
 
-stage "unit, lock, end-to-end, fault and teaching tests" env PRIMEPROC="$PRIMEPROC" "$UNIT"
+stage "unit, lock, end-to-end, fault and teaching tests" \
+    env PRIMEPROC="$PRIMEPROC" FAILFORK_PRIMEPROC="$FAILFORK_PRIMEPROC" "$UNIT"
 
-# The fork-failure shim is not loaded here: ASan insists on being the first library loaded, and
-# the seam is tested in the other two stages.
 stage "the same under AddressSanitizer + UndefinedBehaviorSanitizer" \
-    env PRIMEPROC="$ASAN_PRIMEPROC" FAILFORK_SO= ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    env PRIMEPROC="$ASAN_PRIMEPROC" FAILFORK_PRIMEPROC="$ASAN_FAILFORK_PRIMEPROC" \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$ASAN_UNIT"
 
 # valgrind follows the test binary into every primeproc it starts and every child that forks
-# (system programs such as sh and head are skipped). Each process writes its own log; with -q a
+# (system programs such as sh and head are skipped). It runs the dynamically linked program:
+# in a static one valgrind cannot replace malloc, so it could not check the heap. Each process writes its own log; with -q a
 # log holds only findings, so any non-empty log fails the stage. Not run here: [slow] (a
 # seconds-long division, 50 times slower), [timing] (they assert what happens within a second or
 # watch /proc while children run at native speed), [stress] (20,000 forks under valgrind) and
 # [closed-fd] (valgrind opens its log file first, so descriptor 1 is never closed for primeproc).
 stage "the same under valgrind (without [slow], [timing], [stress], [closed-fd])" \
-    env PRIMEPROC="$PRIMEPROC" FAILFORK_SO="$FAILFORK_SO" \
+    env PRIMEPROC="$DYNAMIC_PRIMEPROC" FAILFORK_PRIMEPROC="$DYNAMIC_FAILFORK_PRIMEPROC" \
     valgrind -q --trace-children=yes --trace-children-skip='/bin/*,/usr/bin/*' \
     --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
     --log-file="$vglogs/%p.log" "$UNIT" '~[slow]~[timing]~[stress]~[closed-fd]'

@@ -1,0 +1,281 @@
+// bench.cpp - the benchmarks of 'make bench' (docs/performance.md explains every figure).
+//
+//   bench --floor PATH --primeproc LABEL=PATH [--primeproc LABEL=PATH ...] [--n N] [--pairs P]
+//         [--jobs J]
+//
+// 1. Per-number overhead: the floor program (bench/floor.c) and each primeproc build, run
+//    alternately round by round on the same N small numbers, output to /dev/null. Reports the
+//    median microseconds per number, minor page faults per number (from wait4's rusage, which
+//    covers the process and every child it reaped) and the median ratio primeproc/floor.
+// 2. Arithmetic: prime::smallest_factor against the naive "i * i <= n" loop (with a 128-bit
+//    product, so it stays correct) on the hardest inputs; divisions per second and the ratio.
+//    Also the whole run of `primeproc 18446744073709551557`.
+// 3. Memory: peak resident size of the parent and of one child, and the parent's peak after 100
+//    and after 100,000 numbers.
+//
+// Every figure is measured here, in one run, because absolute times on a shared machine drift.
+#include "../prime.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void fail(const char* call) { throw std::system_error(errno, std::generic_category(), call); }
+
+struct Result {
+    double seconds = 0;
+    long minor_faults = 0;
+    long max_rss_kib = 0;
+};
+
+// Runs argv with stdin from in_path and stdout to /dev/null; waits with wait4 for its rusage.
+// If watch is set, it is called with the pid while the program runs (then the wait blocks).
+template <typename Watch>
+Result run(const std::vector<std::string>& argv, const std::string& in_path, Watch watch) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const auto start = Clock::now();
+    const pid_t pid = fork();
+    if (pid < 0) fail("fork");
+    if (pid == 0) {
+        // child of the bench: become the program, stdin and stdout redirected.
+        const int in = open(in_path.c_str(), O_RDONLY);
+        const int out = open("/dev/null", O_WRONLY);
+        if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0) _exit(126);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    watch(pid);
+    int status = 0;
+    rusage usage{};
+    while (wait4(pid, &status, 0, &usage) < 0) {
+        if (errno != EINTR) fail("wait4");
+    }
+    const std::chrono::duration<double> took = Clock::now() - start;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw std::runtime_error(argv[0] + " did not exit with status 0");
+    }
+    return {took.count(), usage.ru_minflt, usage.ru_maxrss};
+}
+
+Result run(const std::vector<std::string>& argv, const std::string& in_path) {
+    return run(argv, in_path, [](pid_t) {});
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::string write_numbers(const std::string& path, std::uint64_t first, std::size_t count) {
+    std::ofstream f(path);
+    for (std::size_t i = 0; i < count; ++i) f << first + i << '\n';
+    if (!f) throw std::runtime_error("cannot write " + path);
+    return path;
+}
+
+struct Build {
+    std::string label, path;
+};
+
+struct Options {
+    std::string floor, dir = "build/bench";
+    std::vector<Build> builds;
+    std::size_t n = 20000, pairs = 5;
+    std::string jobs = "64";
+};
+
+// ---------------------------------------------------------------------------------------------
+// 1. Per-number overhead
+// ---------------------------------------------------------------------------------------------
+
+void per_number(const Options& o) {
+    const std::string input = write_numbers(o.dir + "/numbers.txt", 1000000, o.n);
+    std::vector<double> floor_us, floor_faults;
+    std::vector<std::vector<double>> us(o.builds.size()), faults(o.builds.size()), ratio(o.builds.size());
+    for (std::size_t round = 0; round < o.pairs; ++round) {
+        const Result f = run({o.floor, std::to_string(o.n), o.jobs}, "/dev/null");
+        floor_us.push_back(f.seconds * 1e6 / o.n);
+        floor_faults.push_back(double(f.minor_faults) / o.n);
+        for (std::size_t b = 0; b < o.builds.size(); ++b) {
+            const Result p = run({o.builds[b].path, "-j", o.jobs}, input);
+            us[b].push_back(p.seconds * 1e6 / o.n);
+            faults[b].push_back(double(p.minor_faults) / o.n);
+            ratio[b].push_back(us[b].back() / floor_us.back());
+        }
+    }
+    std::printf("## Per-number overhead: N = %zu small numbers, -j %s, median of %zu rounds\n\n",
+                o.n, o.jobs.c_str(), o.pairs);
+    std::printf("| program | us per number | minor faults per number | ratio to floor |\n");
+    std::printf("|---|---:|---:|---:|\n");
+    std::printf("| floor (bench/floor.c, static C) | %.1f | %.1f | 1.00 |\n", median(floor_us),
+                median(floor_faults));
+    for (std::size_t b = 0; b < o.builds.size(); ++b) {
+        std::printf("| primeproc, %s | %.1f | %.1f | %.2f |\n", o.builds[b].label.c_str(),
+                    median(us[b]), median(faults[b]), median(ratio[b]));
+    }
+    std::printf("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Arithmetic
+// ---------------------------------------------------------------------------------------------
+
+// The book's loop, kept correct near 2^64 by a 128-bit product.
+std::uint64_t naive_smallest_factor(std::uint64_t n) {
+    for (std::uint64_t i = 2; static_cast<unsigned __int128>(i) * i <= n; ++i) {
+        if (n % i == 0) return i;
+    }
+    return n;
+}
+
+// Divisions each loop performs on a prime n (r = floor(sqrt(n))): naive tries 2..r; the wheel
+// tries 2, 3, 5 and then the numbers from 7 to r that are coprime to 30.
+double naive_divisions(std::uint64_t n) { return double(prime::integer_sqrt(n) - 1); }
+double wheel_divisions(std::uint64_t n) {
+    const std::uint64_t r = prime::integer_sqrt(n);
+    static constexpr int kResidues[8] = {1, 7, 11, 13, 17, 19, 23, 29};
+    double count = 3 + double(r / 30) * 8 - 1;  // every full turn of 30, minus the 1 itself
+    for (int res : kResidues) count += (res <= int(r % 30)) ? 1 : 0;
+    return count;
+}
+
+template <typename F>
+double time_of(F f, std::uint64_t n, std::uint64_t expected) {
+    const auto start = Clock::now();
+    const std::uint64_t got = f(n);
+    const std::chrono::duration<double> took = Clock::now() - start;
+    if (got != expected) throw std::runtime_error("wrong factor for " + std::to_string(n));
+    return took.count();
+}
+
+void arithmetic(const Options& o) {
+    struct Case {
+        const char* what;
+        std::uint64_t n, factor;
+    };
+    const Case cases[] = {
+        {"18446744073709551557, the largest 64-bit prime", 18446744073709551557ull, 18446744073709551557ull},
+        {"4294967291 * 4294967279, two primes near 2^32", 4294967291ull * 4294967279ull, 4294967279ull},
+        {"9007199254740881, a prime near 2^53", 9007199254740881ull, 9007199254740881ull},
+    };
+    std::printf("## Arithmetic: smallest factor, the mod-30 wheel against the naive loop\n\n");
+    std::printf("| input | wheel s | naive s | wheel Mdiv/s | naive Mdiv/s | naive/wheel time |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|\n");
+    for (const Case& c : cases) {
+        const double w = time_of([](std::uint64_t n) { return prime::smallest_factor(n); }, c.n, c.factor);
+        const double v = time_of(naive_smallest_factor, c.n, c.factor);
+        // The product case stops at its factor, not at sqrt(n): count what each loop really did.
+        const std::uint64_t stop = c.factor == c.n ? c.n : c.factor * c.factor;
+        std::printf("| %s | %.2f | %.2f | %.0f | %.0f | %.2fx |\n", c.what, w, v,
+                    wheel_divisions(stop) / w / 1e6, naive_divisions(stop) / v / 1e6, v / w);
+    }
+    const Result whole = run({o.builds.front().path, "18446744073709551557"}, "/dev/null");
+    std::printf("\nWhole run of `primeproc 18446744073709551557` (%s): %.2f s\n\n",
+                o.builds.front().label.c_str(), whole.seconds);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Memory
+// ---------------------------------------------------------------------------------------------
+
+// VmHWM (peak resident size) of a running process, from /proc (Linux-only): getrusage can only
+// report on the calling process or on children it has waited for, and a child of primeproc is
+// primeproc's to wait for, not ours.
+long peak_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return 0;
+}
+
+std::vector<pid_t> children_of(pid_t pid) {
+    const std::string p = std::to_string(pid);
+    std::ifstream f("/proc/" + p + "/task/" + p + "/children");
+    std::vector<pid_t> kids;
+    long k;
+    while (f >> k) kids.push_back(static_cast<pid_t>(k));
+    return kids;
+}
+
+void memory(const Options& o) {
+    const std::string& pp = o.builds.front().path;
+    long parent_kib = 0, child_kib = 0;
+    // One long child: look at both processes while it divides.
+    run({pp, "18446744073709551557"}, "/dev/null", [&](pid_t pid) {
+        const auto deadline = Clock::now() + std::chrono::seconds(2);
+        std::vector<pid_t> kids;
+        while ((kids = children_of(pid)).empty() && Clock::now() < deadline) {
+            if (poll(nullptr, 0, 1) < 0 && errno != EINTR) fail("poll");  // look again in 1 ms
+        }
+        if (!kids.empty()) child_kib = peak_kib(kids.front());
+        parent_kib = peak_kib(pid);
+    });
+    const Result r100 = run({pp}, write_numbers(o.dir + "/100.txt", 1000000, 100));
+    const Result r100k = run({pp}, write_numbers(o.dir + "/100000.txt", 1000000, 100000));
+    std::printf("## Memory (%s)\n\n", o.builds.front().label.c_str());
+    std::printf("| what | KiB |\n|---|---:|\n");
+    std::printf("| parent, peak resident (VmHWM) | %ld |\n", parent_kib);
+    std::printf("| one child, peak resident (VmHWM) | %ld |\n", child_kib);
+    std::printf("| parent and children, peak (wait4 ru_maxrss) after 100 numbers | %ld |\n", r100.max_rss_kib);
+    std::printf("| parent and children, peak (wait4 ru_maxrss) after 100,000 numbers | %ld |\n",
+                r100k.max_rss_kib);
+    std::printf("\nGrowth from 100 to 100,000 numbers: %ld KiB\n\n", r100k.max_rss_kib - r100.max_rss_kib);
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string flag = argv[i], value = argv[i + 1];
+        if (flag == "--floor") o.floor = value;
+        else if (flag == "--dir") o.dir = value;
+        else if (flag == "--n") o.n = std::stoul(value);
+        else if (flag == "--pairs") o.pairs = std::stoul(value);
+        else if (flag == "--jobs") o.jobs = value;
+        else if (flag == "--primeproc") {
+            const auto eq = value.find('=');
+            if (eq == std::string::npos) throw std::runtime_error("--primeproc wants LABEL=PATH");
+            o.builds.push_back({value.substr(0, eq), value.substr(eq + 1)});
+        } else {
+            throw std::runtime_error("unknown option " + flag);
+        }
+    }
+    if (o.floor.empty() || o.builds.empty()) throw std::runtime_error("need --floor and --primeproc");
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const Options o = parse(argc, argv);
+        per_number(o);
+        arithmetic(o);
+        memory(o);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,84 @@
+/* floor.c - the physical floor of primeproc's design, for 'make bench'.
+ *
+ *     floor N JOBS
+ *
+ * N times: fork; the child takes a process-shared mutex in anonymous shared memory, writes one
+ * line to stdout, releases it and leaves with _exit(0); the parent reaps as it goes, keeping at
+ * most JOBS children (running or unreaped) at once, as primeproc -j JOBS does. No input is read
+ * and nothing is computed: whatever primeproc spends beyond this is its own overhead.
+ * Built statically (the smallest address space, so the cheapest fork). Not part of primeproc.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void die(const char* call, int err) {
+    fprintf(stderr, "floor: %s: %s\n", call, strerror(err));
+    exit(1);
+}
+
+static pthread_mutex_t* shared_mutex(void) {
+    pthread_mutex_t* m = mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) die("mmap", errno);
+    pthread_mutexattr_t attr;
+    int err;
+    if ((err = pthread_mutexattr_init(&attr)) != 0) die("pthread_mutexattr_init", err);
+    if ((err = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)) != 0) die("pthread_mutexattr_setpshared", err);
+    if ((err = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST)) != 0) die("pthread_mutexattr_setrobust", err);
+    if ((err = pthread_mutex_init(m, &attr)) != 0) die("pthread_mutex_init", err);
+    if ((err = pthread_mutexattr_destroy(&attr)) != 0) die("pthread_mutexattr_destroy", err);
+    return m;
+}
+
+/* child: one line under the lock, then _exit. */
+static void child(pthread_mutex_t* m) {
+    static const char line[] = "1000003 is prime\n";
+    if (pthread_mutex_lock(m) != 0) _exit(1);
+    const ssize_t n = write(STDOUT_FILENO, line, sizeof line - 1);
+    if (pthread_mutex_unlock(m) != 0) _exit(1);
+    _exit(n == (ssize_t)(sizeof line - 1) ? 0 : 1);
+}
+
+/* parent: reap one child; block when asked. Returns 1 if one was reaped. */
+static int reap(int block) {
+    int status;
+    for (;;) {
+        const pid_t pid = waitpid(-1, &status, block ? 0 : WNOHANG);
+        if (pid > 0) {
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                fprintf(stderr, "floor: child %ld failed\n", (long)pid);
+                exit(1);
+            }
+            return 1;
+        }
+        if (pid == 0) return 0;
+        if (errno != EINTR) die("waitpid", errno);
+    }
+}
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: floor N JOBS\n");
+        return 2;
+    }
+    const long n = atol(argv[1]);
+    const long jobs = atol(argv[2]);
+    pthread_mutex_t* m = shared_mutex();
+    long live = 0;
+    for (long i = 0; i < n; ++i) {
+        while (live > 0 && reap(0)) --live;          /* reap as we go, as primeproc does */
+        if (jobs > 0 && live >= jobs) live -= reap(1);  /* at the cap: wait for one */
+        const pid_t pid = fork();
+        if (pid < 0) die("fork", errno);
+        if (pid == 0) child(m);
+        ++live;
+    }
+    while (live > 0) live -= reap(1);
+    return 0;
+}
