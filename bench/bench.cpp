@@ -208,7 +208,7 @@ long peak_kib(pid_t pid) {
     while (std::getline(status, line)) {
         if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
     }
-    return 0;
+    throw std::runtime_error("no VmHWM in /proc/" + std::to_string(pid) + "/status");
 }
 
 std::vector<pid_t> children_of(pid_t pid) {
@@ -230,7 +230,8 @@ void memory(const Options& o) {
         while ((kids = children_of(pid)).empty() && Clock::now() < deadline) {
             if (poll(nullptr, 0, 1) < 0 && errno != EINTR) fail("poll");  // look again in 1 ms
         }
-        if (!kids.empty()) child_kib = peak_kib(kids.front());
+        if (kids.empty()) throw std::runtime_error("primeproc started no child within 2 s");
+        child_kib = peak_kib(kids.front());
         parent_kib = peak_kib(pid);
     });
     const Result r100 = run({pp}, write_numbers(o.dir + "/100.txt", 1000000, 100));

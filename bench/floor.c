@@ -18,9 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Says which call failed and why, then leaves; _exit, since a child must not run exit handlers
+ * (nothing is buffered: stderr is unbuffered). */
 static void die(const char* call, int err) {
-    fprintf(stderr, "floor: %s: %s\n", call, strerror(err));
-    exit(1);
+    fprintf(stderr, "floor [%ld]: %s: %s\n", (long)getpid(), call, strerror(err));
+    _exit(1);
 }
 
 static pthread_mutex_t* shared_mutex(void) {
@@ -36,13 +38,15 @@ static pthread_mutex_t* shared_mutex(void) {
     return m;
 }
 
-/* child: one line under the lock, then _exit. */
+/* child: one line under the lock, then _exit (a failure is reported, and the parent stops). */
 static void child(pthread_mutex_t* m) {
     static const char line[] = "1000003 is prime\n";
-    if (pthread_mutex_lock(m) != 0) _exit(1);
+    int err;
+    if ((err = pthread_mutex_lock(m)) != 0) die("pthread_mutex_lock", err);
     const ssize_t n = write(STDOUT_FILENO, line, sizeof line - 1);
-    if (pthread_mutex_unlock(m) != 0) _exit(1);
-    _exit(n == (ssize_t)(sizeof line - 1) ? 0 : 1);
+    if (n != (ssize_t)(sizeof line - 1)) die("write", n < 0 ? errno : EIO);
+    if ((err = pthread_mutex_unlock(m)) != 0) die("pthread_mutex_unlock", err);
+    _exit(0);
 }
 
 /* parent: reap one child; block when asked. Returns 1 if one was reaped. */
