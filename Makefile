@@ -27,10 +27,11 @@ DEPFLAGS  = -MMD -MP
 # 'make LINK=' builds it dynamically. The sanitizer build is always dynamic.
 LINK ?= -static
 
-PROGRAM_OBJS := $(OUT)/primeproc.o $(OUT)/lock.o
-TEST_OBJS    := $(OUT)/tests/main.o $(OUT)/tests/test_prime.o $(OUT)/tests/test_lock.o \
-                $(OUT)/tests/test_cli.o $(OUT)/tests/test_faults.o \
-                $(OUT)/tests/test_teaching.o $(OUT)/tests/harness.o
+# The story (primeproc.cpp), the lock, and the plumbing in support/ (one subject per file).
+SUPPORT_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wildcard support/*.cpp)))
+PROGRAM_OBJS := $(OUT)/primeproc.o $(OUT)/lock.o $(SUPPORT_OBJS)
+TEST_OBJS    := $(OUT)/tests/main.o $(OUT)/tests/harness.o \
+                $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wildcard tests/test_*.cpp)))
 UNIT         := $(OUT)/tests/unit
 
 .PHONY: all run test check install uninstall clean catch2 tools debug sanitized fuzz bench
@@ -50,7 +51,7 @@ catch2:
 	@CXX="$(CXX)" ./tests/ensure-package.sh catch2 ./tests/have-catch2.sh
 
 # forkpty lives in libutil with glibc.
-$(UNIT): $(TEST_OBJS) $(OUT)/lock.o
+$(UNIT): $(TEST_OBJS) $(OUT)/lock.o $(SUPPORT_OBJS)
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lutil $(LDLIBS)
 
 # Test-only links of the same objects:
@@ -108,7 +109,7 @@ test check: tools catch2
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZER       := build/fuzz/fuzz_parser
-$(FUZZER): tests/fuzz_parser.cpp prime.hpp
+$(FUZZER): tests/fuzz_parser.cpp prime.hpp support/parse.hpp support/messages.hpp
 	@FUZZ_CXX="$(FUZZ_CXX)" ./tests/ensure-package.sh libclang-rt-14-dev ./tests/have-fuzzer.sh
 	@mkdir -p $(dir $@) build/fuzz/corpus
 	$(FUZZ_CXX) -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -131,7 +132,7 @@ BENCH_BUILDS := static static-libstdc++ dynamic
 $(BENCH)/floor: bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -pthread -static -o $@ $<
-$(BENCH)/bench: bench/bench.cpp prime.hpp
+$(BENCH)/bench: bench/bench.cpp prime.hpp support/parse.hpp support/messages.hpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(REQUIRED) -O2 -g -o $@ bench/bench.cpp
 $(BENCH)/primeproc-%: $(PROGRAM_OBJS)

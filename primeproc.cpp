@@ -12,6 +12,7 @@
 //      at the end ("e" or end of input), reporting any child that did not exit normally.
 #include "lock.hpp"
 #include "prime.hpp"
+#include "support/messages.hpp"
 
 #include <fcntl.h>
 #include <getopt.h>

@@ -15,6 +15,7 @@
 //
 // Every figure is measured here, in one run, because absolute times on a shared machine drift.
 #include "../prime.hpp"
+#include "../support/messages.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

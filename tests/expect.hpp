@@ -5,6 +5,7 @@
 #pragma once
 
 #include "../prime.hpp"
+#include "../support/messages.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>

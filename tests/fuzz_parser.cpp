@@ -4,6 +4,7 @@
 // and the checks below catch wrong answers: a parsed number must print back as the digits that
 // were read, and a refusal must be one short line of printable ASCII (UTF-8 in German).
 #include "../prime.hpp"
+#include "../support/messages.hpp"
 
 #include <cstdint>
 #include <cstdlib>

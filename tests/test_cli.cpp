@@ -1,6 +1,7 @@
 // End-to-end tests: the built ./primeproc, run through pipes, files and a pseudo-terminal.
 // Children finish in any order, so outputs are compared as sets of lines.
 #include "../prime.hpp"
+#include "../support/messages.hpp"
 #include "expect.hpp"
 #include "harness.hpp"
 

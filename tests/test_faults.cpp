@@ -4,6 +4,7 @@
 // Tags: [timing] tests assume children run at native speed (they are skipped under valgrind,
 // which is some 50 times slower); [stress] is the 20,000-number run.
 #include "../prime.hpp"
+#include "../support/messages.hpp"
 #include "expect.hpp"
 #include "harness.hpp"
 

@@ -1,5 +1,6 @@
 // Unit tests of prime.hpp: the arithmetic, the parser and the sentences. No processes here.
 #include "../prime.hpp"
+#include "../support/messages.hpp"
 
 #include <catch2/catch.hpp>
 
