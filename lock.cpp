@@ -8,11 +8,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <string>
+#include <ctime>
+#include <new>
 #include <system_error>
+
+#if defined(__OpenBSD__)
+#error "OpenBSD has no process-shared pthread mutexes (pthread_mutexattr_setpshared with PTHREAD_PROCESS_SHARED fails): primeproc cannot share its lock between processes there"
+#endif
 
 namespace {
 
@@ -25,9 +31,9 @@ void check_pthread(int err, const char* call) {
 }
 
 // For the places that must not throw (destructors, unlock): one write(2) to stderr, so the line
-// arrives whole even when several processes report at once.
+// arrives whole even when several processes report at once. Best effort: stderr may be broken.
 void report(const std::string& text) {
-    const std::string line = "primeproc [" + std::to_string(getpid()) + "]: " + text + "\n";
+    const std::string line = "primeproc: " + text + "\n";
     if (write(STDERR_FILENO, line.data(), line.size()) < 0) {
         // Nowhere left to report to; there is nothing more useful to do.
     }
@@ -37,8 +43,8 @@ void report_error(int err, const char* call) {
     report(std::string(call) + ": " + std::strerror(err));
 }
 
-// The attribute object is a resource of its own (pthread_mutexattr_init may allocate), so it
-// is destroyed on every path out of the set-up, including the exceptions.
+// The attribute objects are resources of their own (the init functions may allocate), so they
+// are destroyed on every path out of the set-up, including the exceptions.
 class MutexAttributes {
 public:
     MutexAttributes() { check_pthread(pthread_mutexattr_init(&attr_), "pthread_mutexattr_init"); }
@@ -53,6 +59,33 @@ public:
 private:
     pthread_mutexattr_t attr_;
 };
+
+class CondAttributes {
+public:
+    CondAttributes() { check_pthread(pthread_condattr_init(&attr_), "pthread_condattr_init"); }
+    ~CondAttributes() {
+        const int err = pthread_condattr_destroy(&attr_);
+        if (err != 0) report_error(err, "pthread_condattr_destroy");
+    }
+    CondAttributes(const CondAttributes&) = delete;
+    CondAttributes& operator=(const CondAttributes&) = delete;
+    pthread_condattr_t* get() { return &attr_; }
+
+private:
+    pthread_condattr_t attr_;
+};
+
+timespec deadline_after(int ms) {
+    timespec t{};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += static_cast<long>(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec += 1;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
 
 }  // namespace
 
@@ -74,29 +107,46 @@ SharedMemory::~SharedMemory() {
 
 struct ProcessMutex::Shared {
     pthread_mutex_t mutex;
-    unsigned long owner_deaths;  // written only by the holder of mutex
+    pthread_cond_t waiters_went;    // broadcast when the last announced waiter took the lock
+    std::atomic<unsigned> waiting;  // lock() callers not yet holding it; lock-free, so it works
+                                    // between processes in shared memory
+    unsigned long owner_deaths;     // written only by the holder of mutex
 };
 
-ProcessMutex::ProcessMutex() : memory_(sizeof(Shared)), creator_(getpid()) {
+ProcessMutex::ProcessMutex(std::string repair_note)
+    : memory_(sizeof(Shared)), creator_(getpid()), repair_note_(std::move(repair_note)) {
+    static_assert(std::atomic<unsigned>::is_always_lock_free, "a shared counter must be lock-free");
     // The mapping arrives zero-filled; the mutex must still be initialised with attributes.
     MutexAttributes attr;
-    // PTHREAD_PROCESS_SHARED: the C library may not assume that only threads of one process use
-    // the mutex (glibc then avoids process-private futexes).
+    // PTHREAD_PROCESS_SHARED: the portable promise that the mutex may be used by several processes.
+    // (For a robust mutex glibc uses shared futexes anyway, so on Linux it works without; without
+    // both attributes it does not: see docs/exercises.md.)
     check_pthread(pthread_mutexattr_setpshared(attr.get(), PTHREAD_PROCESS_SHARED),
                   "pthread_mutexattr_setpshared");
+#if PRIMEPROC_ROBUST
     // PTHREAD_MUTEX_ROBUST: if a holder dies (a child killed with SIGKILL while printing), the
     // next locker is told EOWNERDEAD instead of waiting forever for an unlock that never comes.
     check_pthread(pthread_mutexattr_setrobust(attr.get(), PTHREAD_MUTEX_ROBUST),
                   "pthread_mutexattr_setrobust");
-    check_pthread(pthread_mutex_init(&shared().mutex, attr.get()), "pthread_mutex_init");
-    shared().owner_deaths = 0;
+#endif
+    Shared& s = *new (memory_.address()) Shared;
+    check_pthread(pthread_mutex_init(&s.mutex, attr.get()), "pthread_mutex_init");
+    CondAttributes cond_attr;
+    check_pthread(pthread_condattr_setpshared(cond_attr.get(), PTHREAD_PROCESS_SHARED),
+                  "pthread_condattr_setpshared");
+    check_pthread(pthread_condattr_setclock(cond_attr.get(), CLOCK_MONOTONIC), "pthread_condattr_setclock");
+    check_pthread(pthread_cond_init(&s.waiters_went, cond_attr.get()), "pthread_cond_init");
+    s.waiting = 0;
+    s.owner_deaths = 0;
 }
 
 ProcessMutex::~ProcessMutex() {
     // A child shares the mutex: destroying it there would destroy it for everyone. Children
     // leave with _exit and never get here; the check keeps it so for any future caller.
     if (getpid() != creator_) return;
-    const int err = pthread_mutex_destroy(&shared().mutex);
+    int err = pthread_cond_destroy(&shared().waiters_went);
+    if (err != 0) report_error(err, "pthread_cond_destroy");
+    err = pthread_mutex_destroy(&shared().mutex);
     if (err != 0) report_error(err, "pthread_mutex_destroy");
 }
 
@@ -104,22 +154,58 @@ ProcessMutex::Shared& ProcessMutex::shared() const {
     return *static_cast<Shared*>(memory_.address());
 }
 
-void ProcessMutex::lock() {
+void ProcessMutex::acquire() {
     // pthread_mutex_lock never fails with EINTR: a signal handler runs, then the wait resumes.
     const int err = pthread_mutex_lock(&shared().mutex);
     if (err == 0) return;
+#if PRIMEPROC_ROBUST
     if (err == EOWNERDEAD) return repair_after_owner_died();   // we hold it now
+#endif
     throw_error(err, "pthread_mutex_lock");                     // e.g. ENOTRECOVERABLE
+}
+
+void ProcessMutex::lock() {
+    Shared& s = shared();
+    ++s.waiting;  // announced, so that lock_after_waiters lets us go first
+    try {
+        acquire();
+    } catch (...) {
+        --s.waiting;
+        throw;
+    }
+    if (--s.waiting == 0) pthread_cond_broadcast(&s.waiters_went);  // cannot fail on a valid cond
+}
+
+void ProcessMutex::lock_after_waiters(int max_wait_ms) {
+    acquire();
+    Shared& s = shared();
+    const timespec deadline = deadline_after(max_wait_ms);
+    while (s.waiting > 0) {
+        const int err = pthread_cond_timedwait(&s.waiters_went, &s.mutex, &deadline);
+        if (err == ETIMEDOUT) return;  // a waiter that never came (killed meanwhile, say)
+#if PRIMEPROC_ROBUST
+        if (err == EOWNERDEAD) {
+            repair_after_owner_died();
+            continue;
+        }
+#endif
+        if (err != 0) {
+            unlock();
+            throw_error(err, "pthread_cond_timedwait");
+        }
+    }
 }
 
 bool ProcessMutex::try_lock() {
     const int err = pthread_mutex_trylock(&shared().mutex);
     if (err == 0) return true;
     if (err == EBUSY) return false;
+#if PRIMEPROC_ROBUST
     if (err == EOWNERDEAD) {
         repair_after_owner_died();
         return true;
     }
+#endif
     throw_error(err, "pthread_mutex_trylock");
 }
 
@@ -137,12 +223,13 @@ unsigned long ProcessMutex::owner_deaths() const { return shared().owner_deaths;
 // Called holding the mutex after EOWNERDEAD. Without pthread_mutex_consistent, our unlock would
 // mark the mutex ENOTRECOVERABLE and every later lock() would fail.
 void ProcessMutex::repair_after_owner_died() {
+#if PRIMEPROC_ROBUST
     const int err = pthread_mutex_consistent(&shared().mutex);
     if (err != 0) {
         unlock();  // leaves it not recoverable: the honest state
         throw_error(err, "pthread_mutex_consistent");
     }
     ++shared().owner_deaths;
-    report("a process died while holding the output lock; "
-           "repaired it with pthread_mutex_consistent and carrying on");
+    report(repair_note_);
+#endif
 }

@@ -1,13 +1,16 @@
-// support/messages.hpp - the sentences primeproc prints, in English and in the book's German.
+// support/messages.hpp - every sentence primeproc prints, in English and in the book's German.
 //
-// Adds to the story: the words of a verdict (the child's one line) and of a refusal. Pure
-// functions; the processes are in primeproc.cpp.
+// Adds to the story: the words of a verdict (the child's one line), of a refusal, and of every
+// report about a child. Pure functions; the processes are in primeproc.cpp. The language is
+// chosen once, at start (options.cpp); the C library's own texts (strerror, strsignal) follow
+// the locale if it is installed. Trace lines stay English: they name C calls.
 #pragma once
 
 #include "parse.hpp"
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,14 +22,32 @@ namespace prime {
 
 enum class Language { English, German };
 
+// "de", "DE", "de_AT", "de_DE.UTF-8" are German; "en", "en_GB", "C", "POSIX" English; else none.
+inline std::optional<Language> language_named(std::string_view name) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    const bool rest_ok = name.size() == 2 || std::string_view("_.@-").find(name[2]) != std::string_view::npos;
+    if (name.size() >= 2 && rest_ok && lower(name[0]) == 'd' && lower(name[1]) == 'e') return Language::German;
+    if (name.size() >= 2 && rest_ok && lower(name[0]) == 'e' && lower(name[1]) == 'n') return Language::English;
+    if (name == "C" || name == "POSIX" || name.substr(0, 2) == "C.") return Language::English;
+    return std::nullopt;
+}
+
 // POSIX precedence: the first of LC_ALL, LC_MESSAGES, LANG that is set and not empty decides.
 inline Language language_from_locale(const char* lc_all, const char* lc_messages, const char* lang) {
     for (const char* v : {lc_all, lc_messages, lang}) {
-        if (v != nullptr && *v != '\0') {
-            return std::string_view(v).substr(0, 2) == "de" ? Language::German : Language::English;
-        }
+        if (v != nullptr && *v != '\0') return language_named(v).value_or(Language::English);
     }
     return Language::English;
+}
+
+// As gettext does: LANGUAGE (a list such as "de:en"; its first entry) comes before the locale.
+inline Language language_from_environment(const char* language, const char* lc_all,
+                                          const char* lc_messages, const char* lang) {
+    if (language != nullptr && *language != '\0') {
+        const std::string_view first = std::string_view(language).substr(0, std::string_view(language).find(':'));
+        if (const auto named = language_named(first)) return *named;
+    }
+    return language_from_locale(lc_all, lc_messages, lang);
 }
 
 // The verdict line a child prints, newline included. n must be a Number; factor is
@@ -64,6 +85,9 @@ inline const char* problem_text(Language lang, Problem p) {
         return de ? "enthält ein Steuerzeichen" : "contains a control character";
     case Problem::TooLong:
         return de ? "Zeile länger als 1024 Bytes" : "line longer than 1024 bytes";
+    case Problem::QuitWord:
+        return de ? "zum Beenden \"e\" eingeben oder Strg-D drücken"
+                  : "to end, type \"e\" or press Ctrl-D";
     }
     return "?";
 }
@@ -101,6 +125,72 @@ inline std::string refusal(Language lang, std::string_view raw, Problem p) {
     const bool de = lang == Language::German;
     return std::string(de ? "Falsche Eingabe! " : "Invalid input ") + quote_for_humans(raw) + ": " +
            problem_text(lang, p) + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the parent says about its children and itself (stderr, "primeproc: " in front)
+// ---------------------------------------------------------------------------------------------
+
+inline std::string greeting(Language lang) {
+    return lang == Language::German
+               ? "eine Zahl pro Zeile; \"e\" oder Strg-D beendet; primeproc --help erklärt mehr"
+               : "one number per line; \"e\" or Ctrl-D ends; primeproc --help explains more";
+}
+
+inline std::string child_named(Language lang, long pid, std::string_view number) {
+    return std::string(lang == Language::German ? "Kindprozess " : "child ") + std::to_string(pid) +
+           " (" + std::string(number) + ")";
+}
+
+inline std::string child_exited(Language lang, long pid, std::string_view number, int status) {
+    return child_named(lang, pid, number) +
+           (lang == Language::German ? " endete mit Status " : " exited with status ") + std::to_string(status);
+}
+
+inline std::string child_killed(Language lang, long pid, std::string_view number, int sig, const char* name) {
+    return child_named(lang, pid, number) +
+           (lang == Language::German ? " wurde beendet durch Signal " : " was killed by signal ") +
+           std::to_string(sig) + " (" + name + ")";
+}
+
+inline std::string fork_failed(Language lang, const char* reason, std::string_view number) {
+    return std::string("fork: ") + reason +
+           (lang == Language::German ? " (" + std::string(number) + " nicht getestet)"
+                                     : " (" + std::string(number) + " not tested)");
+}
+
+inline std::string waiting_for_children(Language lang, std::size_t count) {
+    const std::string n = std::to_string(count);
+    if (lang == Language::German) return "warte auf " + n + (count == 1 ? " Kindprozess ..." : " Kindprozesse ...");
+    return "waiting for " + n + (count == 1 ? " child..." : " children...");
+}
+
+inline std::string waiting_for_a_slot(Language lang, std::size_t running) {
+    const std::string n = std::to_string(running);
+    if (lang == Language::German) {
+        return "warte, bis einer der " + n + " laufenden Kindprozesse endet (-j " + n + ") ...";
+    }
+    return "waiting for one of " + n + " running children (-j " + n + ")...";
+}
+
+inline std::string unlocked_warning(Language lang) {
+    return lang == Language::German
+               ? "--unlocked: Kindprozesse schreiben ohne Sperre und stückweise; Zeilen werden "
+                 "sich vermischen (eine Vorführung)"
+               : "--unlocked: children print without the lock, in pieces; lines will mix "
+                 "(a demonstration)";
+}
+
+inline std::string lock_repaired(Language lang) {
+    return lang == Language::German
+               ? "ein Prozess starb, während er die Ausgabesperre hielt; mit "
+                 "pthread_mutex_consistent repariert, es geht weiter"
+               : "a process died while holding the output lock; repaired it with "
+                 "pthread_mutex_consistent and carrying on";
+}
+
+inline std::string write_error(Language lang, const char* reason) {
+    return std::string(lang == Language::German ? "Schreibfehler: " : "write error: ") + reason;
 }
 
 }  // namespace prime

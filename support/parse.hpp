@@ -31,6 +31,7 @@ enum class Problem {
     NonAscii,          // a byte >= 0x80: e.g. Arabic-Indic or full-width digits
     ControlCharacter,  // NUL, escape, ... anything below 0x20 but tab and a final CR
     TooLong,           // longer than kMaxLineLength
+    QuitWord,          // "exit", "quit", "q": someone wants to leave; say how
 };
 
 struct ParsedLine {
@@ -69,6 +70,7 @@ inline Problem classify_junk(std::string_view s) {
     for (char c : s) {
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return Problem::ControlCharacter;
     }
+    if (s == "exit" || s == "quit" || s == "q") return Problem::QuitWord;
     std::size_t i = 0;
     if (s[i] == '+' || s[i] == '-') ++i;
     const std::size_t first_digit = i;

@@ -1,0 +1,57 @@
+// support/demos.cpp - see demos.hpp.
+#include "demos.hpp"
+
+#include "io.hpp"
+#include "parse.hpp"
+#include "trace.hpp"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <mutex>
+#include <string_view>
+
+namespace {
+// "\r" back to the start of the line, ESC [ K erase to its end: an ANSI (VT100) control sequence,
+// understood by every terminal in use but not part of POSIX; so only used on a terminal.
+constexpr std::string_view kEraseLine = "\r\x1b[K";
+}  // namespace
+
+// sched_yield() between the pieces lets the others run, so the mixing is easy to see on any
+// machine; the race exists without it.
+int print_in_pieces(const std::string& line) {
+    std::size_t start = 0;
+    while (start < line.size()) {
+        const std::size_t end = std::min(line.find(' ', start + 1), line.size());
+        io::write_all(STDOUT_FILENO, std::string_view(line).substr(start, end - start));
+        if (sched_yield() != 0) io::throw_errno("sched_yield");
+        start = end;
+    }
+    return 0;
+}
+
+// The new cost: what the user has half typed vanishes from the screen when a child redraws the
+// prompt (the terminal still holds it; Ctrl-R shows it again).
+LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineReader& reader,
+                                  std::string& line) {
+    {
+        trace::event("waits for the lock");
+        std::lock_guard<ProcessMutex> hold(lock);
+        trace::event("took the lock");
+        // A child may have redrawn "> " after the Enter that ended the last line: erase it first.
+        io::write_all(STDOUT_FILENO, prompt_shown ? std::string(kEraseLine) + "> " : "> ");
+        if (prompt_shown) *prompt_shown = true;
+        trace::event("releases the lock");
+    }
+    const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);  // children print meanwhile
+    std::lock_guard<ProcessMutex> hold(lock);
+    if (prompt_shown) *prompt_shown = false;
+    if (status != LineReader::Status::Line) io::write_all(STDOUT_FILENO, "\n");
+    return status;
+}
+
+std::string around_prompt(const bool* prompt_shown, const std::string& line) {
+    if (prompt_shown == nullptr || !*prompt_shown) return line;
+    return std::string(kEraseLine) + line + "> ";
+}

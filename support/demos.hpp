@@ -1,0 +1,25 @@
+// support/demos.hpp - the two demonstration modes, each undoing one choice of the story.
+//
+// Adds to the story: --unlocked shows the race the lock prevents (lines of different children
+// mix); --live shows the other side of the book's prompt (answers appear at once, the prompt is
+// redrawn below them). TLPI ch. 24.4 (race conditions after fork), ch. 62 (terminals).
+#pragma once
+
+#include "../lock.hpp"
+#include "lines.hpp"
+
+#include <string>
+
+// child, --unlocked: the verdict without the lock and in several small writes (as Python's print
+// writes its arguments one by one). Returns the exit status (0).
+int print_in_pieces(const std::string& line);
+
+// parent, --live: the lock only while drawing the prompt, not while waiting for the line.
+// prompt_shown (in shared memory, touched under the lock; nullptr unless stdout is a terminal)
+// tells children that "> " is on the screen.
+LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineReader& reader,
+                                  std::string& line);
+
+// child, --live: the line to write under the lock: if the prompt is on the screen, erase it,
+// print, and draw it again below.
+std::string around_prompt(const bool* prompt_shown, const std::string& line);
