@@ -1,0 +1,103 @@
+#!/bin/sh
+# check-core.sh - docs/core.cpp, the one-screen version, answers exactly as primeproc does.
+#
+# Usage: tests/check-core.sh PRIMEPROC [CXX...]
+#        PRIMEPROC=... CORE_CXX="g++ clang++" tests/check-core.sh
+# Compiles docs/core.cpp with each compiler (default: g++ and clang++) under -Wall -Wextra -Werror,
+# feeds it and 'PRIMEPROC --lang en' the same few hundred numbers through a pipe (so neither
+# prompts), and compares the sorted outputs (children answer in any order). Prints nothing and
+# exits 0 when all agree; otherwise says what differs and exits 1.
+set -u
+if [ $# -ge 1 ]; then
+    PRIMEPROC=$1
+    shift
+fi
+: "${PRIMEPROC:?usage: tests/check-core.sh PRIMEPROC [CXX...]}"
+# shellcheck disable=SC2086   # CORE_CXX is a list of compilers: split it on purpose
+[ $# -ge 1 ] || set -- ${CORE_CXX:-g++ clang++}
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM   # the EXIT trap cleans up on these too
+
+# The numbers: every one below 200, some negatives, products of two primes, squares of primes,
+# primes up to 2^40 (trial division to 10^6 at most: well under a second each), and 64-bit
+# numbers up to 2^64 - 1 whose smallest factor is small.
+numbers() {
+    awk 'BEGIN {
+        for (n = 0; n < 200; n++) print n
+        for (n = 2; n < 100; n++) {                  # the primes below 100
+            for (d = 2; d * d <= n && n % d; d++) ;
+            if (d * d > n) small[++k] = n
+        }
+        split("101 997 7919 65521 1000003", big, " ")
+        for (i = 1; i <= k; i++) {
+            print small[i] * small[i]
+            for (j = 1; j <= 5; j++) print small[i] * big[j]
+        }
+    }'
+    cat <<'EOF'
+-1
+-2
+-7
+-97
+-18446744073709551616
+-123456789012345678901234567890
+4293001441
+1000006000009
+2147483647
+1000000007
+4294967291
+4294967311
+999999999989
+9223372036854775808
+10000000000000000000
+18446744073597200593
+18446744073708190571
+18446744073709551613
+18446744073709551614
+18446744073709551615
+EOF
+}
+numbers >"$tmp/numbers"
+expected_lines=$(wc -l <"$tmp/numbers")
+
+# run NAME COMMAND...: the numbers through a pipe into COMMAND; its stdout, sorted, in $tmp/NAME.
+# Fails (saying why) when COMMAND exits non-zero or does not answer every number.
+run() {
+    name=$1
+    shift
+    # shellcheck disable=SC2002   # a pipe on purpose: what a student's 'seq | core' gives
+    if ! cat "$tmp/numbers" | "$@" >"$tmp/$name.raw" 2>"$tmp/$name.err"; then
+        echo "check-core: '$*' failed:"
+        cat "$tmp/$name.err"
+        return 1
+    fi
+    LC_ALL=C sort "$tmp/$name.raw" >"$tmp/$name"
+    lines=$(wc -l <"$tmp/$name")
+    if [ "$lines" -ne "$expected_lines" ]; then
+        echo "check-core: '$*' answered $lines of $expected_lines numbers"
+        return 1
+    fi
+}
+
+run primeproc "$PRIMEPROC" --lang en || exit 1
+status=0
+for cxx in "$@"; do
+    name=core-$(basename "$cxx")
+    core=$tmp/$name.bin
+    if ! "$cxx" -std=c++17 -Wall -Wextra -Werror -pthread -O2 -o "$core" "$root/docs/core.cpp" \
+        >"$tmp/compile.log" 2>&1 || [ -s "$tmp/compile.log" ]; then
+        echo "check-core: $cxx docs/core.cpp:"
+        cat "$tmp/compile.log"
+        status=1
+        continue
+    fi
+    run "$name" "$core" || { status=1; continue; }
+    if ! diff -u "$tmp/primeproc" "$tmp/$name" >"$tmp/diff"; then
+        echo "check-core: docs/core.cpp ($cxx) and primeproc answer differently:"
+        cat "$tmp/diff"
+        status=1
+    fi
+done
+exit $status
