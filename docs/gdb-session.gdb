@@ -8,23 +8,25 @@ set pagination off
 set follow-fork-mode child
 set detach-on-fork off
 
-# The child's work: its number arrives in test_and_print, its divisor in prime::verdict.
-break test_and_print
-break prime::verdict
+# run_child: where the child starts its own story. smallest_factor is a template, and gdb 13
+# wants the full name of its one instantiation (`info functions smallest_factor` shows it).
+break run_child
+break 'prime::smallest_factor<(anonymous namespace)::ParentGone>'
 run
 
-# Stopped in the child, at the top of test_and_print.
+# Stopped in the child, at the top of run_child: its number.
 info inferiors
 print n.value
 continue
 
-# Stopped in prime::verdict: the smallest factor the child found.
-print factor
-bt 3
+# Stopped in smallest_factor; finish runs to its end and shows what it returns: the factor.
+print n
+finish
 
 # Let the child print and exit, then look at the parent: it was stopped at fork() all along.
 delete
 continue
 info inferiors
 inferior 1
+bt 3
 continue
