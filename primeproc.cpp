@@ -35,6 +35,14 @@
 #include <string>
 #include <system_error>
 
+// child: our parent is gone once we have been given a new one (init or a subreaper), so nobody
+// would read the answer. getppid() is portable; prctl(PR_SET_PDEATHSIG) would be Linux-only.
+struct ParentGone {
+    pid_t parent;
+    bool operator()() const { return getppid() != parent; }
+};
+// (Outside the anonymous namespace so that a debugger can name smallest_factor<ParentGone>.)
+
 namespace {
 
 using prime::LineKind;
@@ -66,6 +74,7 @@ struct Parent {
     Signals signals;
     ChildTable children;
     pid_t pid = getpid();
+    bool terminal;                  // a person types the numbers: greet, explain waits
     bool prompt;                    // show "> " and hold the lock while reading (the book)
     bool* live_prompt;              // --live on a terminal: &board.prompt_shown, else nullptr
     bool lock_for_stderr;           // stderr is where the verdicts go: lock to write there
@@ -76,10 +85,11 @@ struct Parent {
 };
 
 bool read_and_answer(Parent& p);
-Status read_line(Parent& p, LineReader& reader, std::string& line);
 bool answer_arguments(Parent& p);
 bool answer(Parent& p, const std::string& raw, bool from_arguments);
+Status read_line(Parent& p, LineReader& reader, std::string& line);
 void start_child(Parent& p, const ParsedLine& n);
+void wait_for_free_slot(Parent& p);
 [[noreturn]] void run_child(Parent& p, const ParsedLine& n);
 void reap_finished(Parent& p);
 void wait_for_children(Parent& p, int within_ms);
@@ -97,7 +107,7 @@ int main(int argc, char** argv) {
         const bool all_valid = opts.numbers.empty() ? read_and_answer(p) : answer_arguments(p);
         // Children that only waited for the lock finish at once; announce those still computing.
         wait_for_children(p, kQuietWaitMs);
-        if (p.prompt && !p.ending() && p.children.size() > 0) {
+        if (p.terminal && !p.ending() && p.children.size() > 0) {
             p.say(prime::waiting_for_children(opts.language, p.children.size()));
         }
         wait_for_children(p, -1);
@@ -116,7 +126,7 @@ namespace {
 
 // parent: the book's loop. Returns false if some line was invalid.
 bool read_and_answer(Parent& p) {
-    if (isatty(STDIN_FILENO) == 1) p.say(prime::greeting(p.opts.language));
+    if (p.terminal) p.say(prime::greeting(p.opts.language));
     LineReader reader(STDIN_FILENO, p.signals);
     bool all_valid = true;
     std::string line;
@@ -129,37 +139,6 @@ bool read_and_answer(Parent& p) {
         all_valid = answer(p, line, false) && all_valid;
     }
     return all_valid;
-}
-
-// parent: the book holds the lock while it shows "> " and waits for the line, so that no verdict
-// can land inside the prompt line. Children that finish meanwhile wait at the lock; before the
-// next prompt they go first (a plain mutex would often hand it straight back to us: see
-// ProcessMutex::lock_after_waiters), so each answer appears after the Enter that follows it.
-Status read_line_holding_lock(Parent& p, LineReader& reader, std::string& line) {
-    trace::event("waits for the lock");
-    p.lock.lock_after_waiters(kLetWaitersGoMs);
-    std::lock_guard<ProcessMutex> hold(p.lock, std::adopt_lock);
-    trace::event("took the lock");
-    io::write_all(STDOUT_FILENO, "> ");
-    const Status status = reader.next(line, prime::kMaxLineLength + 1);
-    // Ctrl-D leaves the cursor after "> ": end that line, or the next verdict would start there.
-    if (status != Status::Line) io::write_all(STDOUT_FILENO, "\n");
-    trace::event("releases the lock");
-    return status;
-}
-
-// parent: one line, the way the options say (the mode is chosen here, once). Writing the prompt
-// to a reader that has gone (EPIPE) or a terminal that has (EIO) ends us as it ends a child.
-Status read_line(Parent& p, LineReader& reader, std::string& line) {
-    try {
-        if (!p.prompt) return reader.next(line, prime::kMaxLineLength + 1);
-        if (p.opts.live) return read_line_live(p.lock, p.live_prompt, reader, line);
-        return read_line_holding_lock(p, reader, line);
-    } catch (const std::system_error& e) {
-        if (e.code().value() != EPIPE && e.code().value() != EIO) throw;
-        if (p.end_signal == 0) p.end_signal = e.code().value() == EPIPE ? SIGPIPE : SIGHUP;
-        return Status::Stopped;
-    }
 }
 
 bool answer_arguments(Parent& p) {
@@ -184,20 +163,6 @@ bool answer(Parent& p, const std::string& raw, bool from_arguments) {
     }
     if (n.kind == LineKind::Number) start_child(p, n);
     return true;
-}
-
-// parent: at the -j cap, wait until one of our children ends.
-void wait_for_free_slot(Parent& p) {
-    bool said = false;
-    while (p.opts.jobs != 0 && p.children.size() >= p.opts.jobs && !p.ending()) {
-        trace::event("waits for a child to end");
-        p.signals.wait_for_child(kQuietWaitMs);
-        reap_finished(p);
-        if (p.prompt && !said && p.children.size() >= p.opts.jobs) {  // explains a slow prompt
-            p.say(prime::waiting_for_a_slot(p.opts.language, p.children.size()));
-            said = true;
-        }
-    }
 }
 
 // parent: fork one child for n; it tests n while we go on reading.
@@ -232,13 +197,6 @@ void start_child(Parent& p, const ParsedLine& n) {
 // =============================================================================================
 // The child: test one number, print one line, leave
 // =============================================================================================
-
-// child: our parent is gone once we have been given a new one (init or a subreaper), so nobody
-// would read the answer. getppid() is portable; prctl(PR_SET_PDEATHSIG) would be Linux-only.
-struct ParentGone {
-    pid_t parent;
-    bool operator()() const { return getppid() != parent; }
-};
 
 // child, holding the lock: the whole line in one write(2). Returns the exit status.
 int write_verdict(Parent& p, const std::string& line) {
@@ -301,6 +259,21 @@ int test_and_print(Parent& p, const ParsedLine& n) {
 // =============================================================================================
 // The parent again: reap, report, end
 // =============================================================================================
+
+// parent: at the -j cap, wait until one of our children ends. At a terminal a wait longer than
+// kQuietWaitMs is explained, or the missing prompt would look like a hang.
+void wait_for_free_slot(Parent& p) {
+    bool said = false;
+    while (p.opts.jobs != 0 && p.children.size() >= p.opts.jobs && !p.ending()) {
+        trace::event("waits for a child to end");
+        p.signals.wait_for_child(kQuietWaitMs);
+        reap_finished(p);
+        if (!said && p.terminal && p.children.size() >= p.opts.jobs) {
+            p.say(prime::waiting_for_a_slot(p.opts.language, p.children.size()));
+            said = true;
+        }
+    }
+}
 
 // parent: what a child's wait status says, decoded with the W* macros.
 void record_end(Parent& p, pid_t pid, int status) {
@@ -376,10 +349,46 @@ int finish(Parent& p, bool all_valid) {
     return all_valid && !p.some_failed && !io::stderr_failed() && !trace::failed() ? 0 : 1;
 }
 
+// =============================================================================================
+// The parent's prompt
+// =============================================================================================
+
+// parent: the book holds the lock while it shows "> " and waits for the line, so that no verdict
+// can land inside the prompt line. Children that finish meanwhile wait at the lock; before the
+// next prompt they go first (a plain mutex would often hand it straight back to us: see
+// ProcessMutex::lock_after_waiters), so each answer appears after the Enter that follows it.
+Status read_line_holding_lock(Parent& p, LineReader& reader, std::string& line) {
+    trace::event("waits for the lock");
+    p.lock.lock_after_waiters(kLetWaitersGoMs);
+    std::lock_guard<ProcessMutex> hold(p.lock, std::adopt_lock);
+    trace::event("took the lock");
+    io::write_all(STDOUT_FILENO, "> ");
+    const Status status = reader.next(line, prime::kMaxLineLength + 1);
+    // Ctrl-D leaves the cursor after "> ": end that line, or the next verdict would start there.
+    if (status != Status::Line) io::write_all(STDOUT_FILENO, "\n");
+    trace::event("releases the lock");
+    return status;
+}
+
+// parent: one line, the way the options say (the mode is chosen here, once). Writing the prompt
+// to a reader that has gone (EPIPE) or a terminal that has (EIO) ends us as it ends a child.
+Status read_line(Parent& p, LineReader& reader, std::string& line) {
+    try {
+        if (!p.prompt) return reader.next(line, prime::kMaxLineLength + 1);
+        if (p.opts.live) return read_line_live(p.lock, p.live_prompt, reader, line);
+        return read_line_holding_lock(p, reader, line);
+    } catch (const std::system_error& e) {
+        if (e.code().value() != EPIPE && e.code().value() != EIO) throw;
+        if (p.end_signal == 0) p.end_signal = e.code().value() == EPIPE ? SIGPIPE : SIGHUP;
+        return Status::Stopped;
+    }
+}
+
 Parent::Parent(const Options& o)
     : opts(o), lock(prime::lock_repaired(o.language)),
       board(*new (board_memory.address()) Board), children(o.jobs),
-      prompt(o.numbers.empty() && (o.interactive || isatty(STDIN_FILENO) == 1)),
+      terminal(o.numbers.empty() && isatty(STDIN_FILENO) == 1),
+      prompt(terminal || (o.numbers.empty() && o.interactive)),
       live_prompt(o.live && prompt && isatty(STDOUT_FILENO) == 1 ? &board.prompt_shown : nullptr),
       lock_for_stderr(io::stderr_shares_stdout()) {
     // fork() copies stdio buffers along with everything else: bytes still in one would be

@@ -8,10 +8,9 @@ set pagination off
 set follow-fork-mode child
 set detach-on-fork off
 
-# run_child: where the child starts its own story. smallest_factor is a template, and gdb 13
-# wants the full name of its one instantiation (`info functions smallest_factor` shows it).
+# run_child: where the child starts its own story; smallest_factor: where it divides.
 break run_child
-break 'prime::smallest_factor<(anonymous namespace)::ParentGone>'
+break prime::smallest_factor
 run
 
 # Stopped in the child, at the top of run_child: its number.

@@ -56,7 +56,7 @@ TEST_CASE("usage errors go to stderr with exit 2 and nothing on stdout") {
              {"-x"}, {"--frobnicate"}, {"--lang", "fr"}, {"--lang"}, {"-j", "many"}, {"-j", "-1"}}) {
         const auto r = run(with_program(args), "97\n");
         CHECK(r.out == "");
-        CHECK(r.err.find("usage: primeproc") != std::string::npos);
+        CHECK(r.err.find("\nprimeproc: Try 'primeproc --help' for more information.\n") != std::string::npos);
         CHECK(r.exit_code() == 2);
     }
 }

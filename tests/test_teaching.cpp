@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
-#include <regex>
+#include <sstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,67 +32,119 @@ struct Event {
 
 // Parses "trace <ms> <parent|child> <pid>: <event>"; every stderr line must be one.
 std::vector<Event> parse_trace(const std::string& err) {
-    static const std::regex kLine(R"(trace +([0-9]+\.[0-9]{3}) (parent|child) ([0-9]+): (.+))");
     std::vector<Event> events;
     for (const auto& line : harness::lines(err)) {
-        std::smatch m;
         INFO("stderr line: " << line);
-        REQUIRE(std::regex_match(line, m, kLine));
-        events.push_back({std::stod(m[1]), m[2], m[4], std::stol(m[3])});
+        std::istringstream in(line);
+        std::string word, role, pid;
+        double ms = -1;
+        in >> word >> ms >> role >> pid;
+        REQUIRE(word == "trace");
+        REQUIRE(ms >= 0);
+        REQUIRE((role == "parent" || role == "child"));
+        REQUIRE(pid.size() > 1);
+        REQUIRE(pid.back() == ':');
+        std::string what;
+        std::getline(in, what);
+        REQUIRE(what.size() > 1);
+        events.push_back({ms, role, what.substr(1), std::stol(pid)});
     }
     return events;
 }
 
-}  // namespace
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
-TEST_CASE("--trace: every fork, lock and waitpid of every child, consistent with the results") {
-    const auto numbers = expect::batch(1000, 40);
-    const auto r = run(with_program({"-t", "-l", "en", "-j", "4"}), numbers.input);
-    CHECK(line_set(r.out) == numbers.expected);  // stdout exactly as without --trace
-    CHECK(r.exit_code() == 0);
-    const auto events = parse_trace(r.err);
+// The story of one run, as --trace told it.
+struct Story {
+    std::map<long, std::string> number_of;       // child pid -> its number, from the parent's lines
+    std::map<long, double> fork_called;          // child pid -> when the parent called fork()
+    std::map<long, std::vector<Event>> child;    // child pid -> its own events, in order
+    std::map<long, double> reaped;               // child pid -> when waitpid returned it
+    std::vector<std::pair<double, double>> held; // [took, releases] of every process
+    std::vector<std::string> problems;
+};
 
-    std::map<long, std::string> number_of;            // child pid -> the number it tested
-    std::map<long, std::vector<Event>> child_events;  // child pid -> its own events, in order
-    std::map<long, int> reaped;
-    std::set<long> parents;
-    static const std::regex kFork(R"(fork\(\) -> child ([0-9]+) tests ([0-9]+))");
-    static const std::regex kReap(R"(waitpid\(\) -> child ([0-9]+): WIFEXITED, WEXITSTATUS = 0)");
+Story read_story(const std::vector<Event>& events) {
+    Story s;
+    std::string forking;
+    double fork_ms = 0;
+    std::map<long, double> took;
     for (const auto& e : events) {
-        std::smatch m;
+        if (e.what == "took the lock") took[e.pid] = e.ms;
+        if (e.what == "releases the lock") s.held.emplace_back(took[e.pid], e.ms);
         if (e.role == "child") {
-            child_events[e.pid].push_back(e);
-        } else if (std::regex_match(e.what, m, kFork)) {
-            parents.insert(e.pid);
-            number_of[std::stol(m[1])] = m[2];
-        } else {
-            INFO("parent event: " << e.what);
-            REQUIRE(std::regex_match(e.what, m, kReap));
-            ++reaped[std::stol(m[1])];
+            s.child[e.pid].push_back(e);
+        } else if (starts_with(e.what, "fork() for ")) {
+            forking = e.what.substr(11);
+            fork_ms = e.ms;
+        } else if (starts_with(e.what, "fork() -> child ")) {
+            const long pid = std::stol(e.what.substr(16));
+            s.number_of[pid] = forking;
+            s.fork_called[pid] = fork_ms;
+        } else if (starts_with(e.what, "waitpid() -> child ")) {
+            const long pid = std::stol(e.what.substr(19));
+            if (e.what.find(": WIFEXITED, WEXITSTATUS = 0") == std::string::npos) s.problems.push_back(e.what);
+            if (s.reaped.count(pid)) s.problems.push_back("reaped twice: " + e.what);
+            s.reaped[pid] = e.ms;
         }
     }
-    CHECK(parents.size() == 1);
-    CHECK(number_of.size() == 40);
-    Lines from_trace;
-    for (const auto& [pid, n] : number_of) from_trace.insert(expect::verdict(n));
-    CHECK(from_trace == numbers.expected);  // the numbers the trace says were forked are those answered
+    return s;
+}
 
-    std::vector<std::pair<double, double>> held;  // [took, releases] of each child
-    for (const auto& [pid, evs] : child_events) {
+// Every child's story is whole and in causal order: the parent's fork() comes before the child
+// starts, the child's five events come in order, and waitpid returns it after its _exit.
+void check_causal_order(const Story& s, std::size_t children) {
+    CHECK(s.problems.empty());
+    CHECK(s.number_of.size() == children);
+    CHECK(s.child.size() == children);
+    for (const auto& [pid, evs] : s.child) {
         INFO("child " << pid);
-        REQUIRE(number_of.count(pid) == 1);
-        REQUIRE(evs.size() == 3);
-        CHECK(evs[0].what == "took the lock");
-        CHECK(evs[1].what == "releases the lock");
-        CHECK(evs[2].what == "_exit(0)");
-        CHECK(evs[0].ms <= evs[1].ms);
-        CHECK(reaped[pid] == 1);
-        held.emplace_back(evs[0].ms, evs[1].ms);
+        REQUIRE(s.number_of.count(pid) == 1);
+        REQUIRE(evs.size() == 5);
+        CHECK(starts_with(evs[0].what, "started by parent "));
+        CHECK(evs[0].what.substr(evs[0].what.find(", tests ") + 8) == s.number_of.at(pid));
+        CHECK(evs[1].what == "waits for the lock");
+        CHECK(evs[2].what == "took the lock");
+        CHECK(evs[3].what == "releases the lock");
+        CHECK(evs[4].what == "_exit(0)");
+        CHECK(s.fork_called.at(pid) <= evs[0].ms);
+        for (std::size_t i = 1; i < evs.size(); ++i) CHECK(evs[i - 1].ms <= evs[i].ms);
+        REQUIRE(s.reaped.count(pid) == 1);
+        CHECK(evs[4].ms <= s.reaped.at(pid));
     }
-    CHECK(child_events.size() == 40);
-    // The lock at work: no two children ever held it at the same time.
+    // The lock at work: no two processes, the parent included, ever held it at the same time.
+    auto held = s.held;
     std::sort(held.begin(), held.end());
     for (std::size_t i = 1; i < held.size(); ++i) CHECK(held[i].first >= held[i - 1].second);
+}
+
+}  // namespace
+
+TEST_CASE("--trace tells every child's story in causal order, the parent's prompt lock included") {
+    const auto numbers = expect::batch(1000, 40);
+    for (int round = 0; round < 10; ++round) {
+        INFO("round " << round);
+        // -i: the prompt and the parent's lock around each read, as at a terminal.
+        const auto r = run(with_program({"-t", "-l", "en", "-j", "4", "-i"}), numbers.input);
+        const auto events = parse_trace(r.err);
+        const Story s = read_story(events);
+        check_causal_order(s, 40);
+        CHECK(r.exit_code() == 0);
+        Lines answers;
+        for (const auto& line : harness::lines(r.out)) {
+            std::string rest = line;
+            while (starts_with(rest, "> ")) rest = rest.substr(2);
+            if (!rest.empty()) answers.insert(rest);
+        }
+        CHECK(answers == numbers.expected);  // the verdicts, between the prompts
+        Lines from_trace;
+        for (const auto& [pid, n] : s.number_of) from_trace.insert(expect::verdict(n));
+        CHECK(from_trace == numbers.expected);  // the numbers the trace says were forked
+        const auto parent_holds = std::count_if(events.begin(), events.end(), [](const Event& e) {
+            return e.role == "parent" && e.what == "took the lock";
+        });
+        CHECK(parent_holds >= 41);  // one prompt per line, and one for the end of input
+    }
 }
 
 TEST_CASE("--trace decodes a child killed by a signal") {
@@ -149,6 +201,21 @@ TEST_CASE("--live in a terminal: the answer appears without another Enter, the p
     CHECK(line_set(screen).count("97 is prime") == 1);
 }
 
+// A line of text that holds every one of parts, in that order.
+bool has_line_with(const std::string& text, const std::vector<std::string>& parts) {
+    for (const auto& line : harness::lines(text)) {
+        std::size_t at = 0;
+        bool all = true;
+        for (const auto& part : parts) {
+            at = line.find(part, at);
+            if (at == std::string::npos) { all = false; break; }
+            at += part.size();
+        }
+        if (all) return true;
+    }
+    return false;
+}
+
 TEST_CASE("the gdb session of docs/gdb.md follows a child and shows its number and divisor", "[gdb]") {
     const char* debug = std::getenv("PRIMEPROC_DEBUG");
     const char* script = std::getenv("GDB_SCRIPT");
@@ -163,13 +230,15 @@ TEST_CASE("the gdb session of docs/gdb.md follows a child and shows its number a
     const std::string& out = r.out;
     CHECK(out.find("[Attaching after ") != std::string::npos);  // gdb followed the fork
     // "Breakpoint 1.2": the breakpoint's location in inferior 2, the child.
-    CHECK(std::regex_search(out, std::regex(R"(hit Breakpoint 1\.2, .*test_and_print)")));
+    // "Breakpoint 1.2": the breakpoint's location in inferior 2, the child.
+    CHECK(has_line_with(out, {"hit Breakpoint 1.2, ", "run_child"}));
     CHECK(out.find("$1 = 91") != std::string::npos);  // print n.value, in the child
-    CHECK(std::regex_search(out, std::regex(R"(hit Breakpoint 2\.2, prime::verdict)")));
-    CHECK(out.find("$2 = 7") != std::string::npos);   // print factor: 91 = 7 * 13
-    CHECK(std::regex_search(out, std::regex(R"(\* 2 +process [0-9]+)")));  // the child is current
-    CHECK(std::regex_search(out, std::regex(R"(\n +1 +process [0-9]+)")));  // the parent waits
+    CHECK(has_line_with(out, {"hit Breakpoint 2.2, prime::smallest_factor"}));
+    CHECK(out.find("$2 = 91") != std::string::npos);  // print n, in smallest_factor
+    CHECK(out.find("Value returned is $3 = 7") != std::string::npos);  // finish: 91 = 7 * 13
+    CHECK(has_line_with(out, {"* 2 ", "process "}));    // the child is current
+    CHECK(has_line_with(out, {"  1 ", "process "}));    // the parent waits
     CHECK(out.find("91 is not prime, since 91 = 7 * 13") != std::string::npos);
-    CHECK(std::regex_search(out, std::regex(R"(\[Inferior 2 \(process [0-9]+\) exited normally\])")));
-    CHECK(std::regex_search(out, std::regex(R"(\[Inferior 1 \(process [0-9]+\) exited normally\])")));
+    CHECK(has_line_with(out, {"[Inferior 2 (process ", ") exited normally]"}));
+    CHECK(has_line_with(out, {"[Inferior 1 (process ", ") exited normally]"}));
 }
