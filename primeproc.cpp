@@ -14,12 +14,12 @@
 // adds (signals, reading lines, options, messages, trace) is in support/, one subject a file.
 #include "lock.hpp"
 #include "prime.hpp"
-#include "support/children.hpp"
 #include "support/io.hpp"
 #include "support/lines.hpp"
-#include "support/demos.hpp"
+#include "support/modes.hpp"
 #include "support/messages.hpp"
 #include "support/options.hpp"
+#include "support/parent.hpp"
 #include "support/signals.hpp"
 #include "support/trace.hpp"
 
@@ -31,7 +31,6 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
-#include <new>
 #include <string>
 #include <system_error>
 
@@ -52,37 +51,6 @@ using Status = LineReader::Status;
 constexpr int kExitParentGone = 3;    // a child gave up: its parent died, nobody would read it
 constexpr int kExitOutputFailed = 4;  // a child found stdout unusable (a file-size limit, say)
 constexpr int kQuietWaitMs = 200;     // a wait shorter than this is not worth a message
-constexpr int kLetWaitersGoMs = 250;  // before a prompt, answers waiting at the lock go first
-
-// A page that parent and children share besides the lock's; read and written under the lock.
-struct Board {
-    bool prompt_shown = false;  // --live on a terminal: "> " is on the screen (demos.hpp)
-    int output_error = 0;       // the errno of the first failed write to stdout
-};
-
-// Everything the parent sets up before its first fork. Each child gets a copy of it, and
-// through the lock and the board, memory it shares with the parent and its siblings.
-struct Parent {
-    explicit Parent(const Options& o);
-    void say(const std::string& line, bool prefixed = true);
-    bool ending() const { return end_signal != 0 || signals.stop_signal() != 0 || output_failed; }
-
-    const Options& opts;
-    ProcessMutex lock;
-    SharedMemory board_memory{sizeof(Board)};
-    Board& board;
-    Signals signals;
-    ChildTable children;
-    pid_t pid = getpid();
-    bool terminal;                  // a person types the numbers: greet, explain waits
-    bool prompt;                    // show "> " and hold the lock while reading (the book)
-    bool* live_prompt;              // --live on a terminal: &board.prompt_shown, else nullptr
-    bool lock_for_stderr;           // stderr is where the verdicts go: lock to write there
-    bool some_failed = false;
-    bool output_failed = false;     // a child found stdout unusable: stop like a vanished reader
-    bool stopping = false;          // we are ending our children ourselves
-    int end_signal = 0;             // SIGPIPE: the reader has gone; SIGHUP: the terminal has
-};
 
 bool read_and_answer(Parent& p);
 bool answer_arguments(Parent& p);
@@ -103,7 +71,11 @@ int main(int argc, char** argv) {
         io::check_standard_descriptors(opts.numbers.empty());
         Signals::ignore_output_signals();
         trace::start(opts.trace, opts.timeline);
-        Parent p(opts);  // the lock first: every child must inherit this same mapping
+        // fork() copies stdio buffers along with everything else: bytes still in one would be
+        // written twice, by parent and child (the classic duplicated output, seen only when stdout
+        // is a file or a pipe). Unbuffered, nothing waits there (we write with write(2) anyway).
+        if (std::setvbuf(stdout, nullptr, _IONBF, 0) != 0) io::throw_errno("setvbuf");
+        Parent p(opts);  // the lock (support/parent.hpp): before the first fork, for all to inherit
         const bool all_valid = opts.numbers.empty() ? read_and_answer(p) : answer_arguments(p);
         // Children that only waited for the lock finish at once; announce those still computing.
         wait_for_children(p, kQuietWaitMs);
@@ -350,25 +322,8 @@ int finish(Parent& p, bool all_valid) {
 }
 
 // =============================================================================================
-// The parent's prompt
+// The parent reads a line (support/modes.hpp: the book's prompt, --live's)
 // =============================================================================================
-
-// parent: the book holds the lock while it shows "> " and waits for the line, so that no verdict
-// can land inside the prompt line. Children that finish meanwhile wait at the lock; before the
-// next prompt they go first (a plain mutex would often hand it straight back to us: see
-// ProcessMutex::lock_after_waiters), so each answer appears after the Enter that follows it.
-Status read_line_holding_lock(Parent& p, LineReader& reader, std::string& line) {
-    trace::event("waits for the lock");
-    p.lock.lock_after_waiters(kLetWaitersGoMs);
-    std::lock_guard<ProcessMutex> hold(p.lock, std::adopt_lock);
-    trace::event("took the lock");
-    io::write_all(STDOUT_FILENO, "> ");
-    const Status status = reader.next(line, prime::kMaxLineLength + 1);
-    // Ctrl-D leaves the cursor after "> ": end that line, or the next verdict would start there.
-    if (status != Status::Line) io::write_all(STDOUT_FILENO, "\n");
-    trace::event("releases the lock");
-    return status;
-}
 
 // parent: one line, the way the options say (the mode is chosen here, once). Writing the prompt
 // to a reader that has gone (EPIPE) or a terminal that has (EIO) ends us as it ends a child.
@@ -376,36 +331,12 @@ Status read_line(Parent& p, LineReader& reader, std::string& line) {
     try {
         if (!p.prompt) return reader.next(line, prime::kMaxLineLength + 1);
         if (p.opts.live) return read_line_live(p.lock, p.live_prompt, reader, line);
-        return read_line_holding_lock(p, reader, line);
+        return read_line_holding_lock(p.lock, reader, line);
     } catch (const std::system_error& e) {
         if (e.code().value() != EPIPE && e.code().value() != EIO) throw;
         if (p.end_signal == 0) p.end_signal = e.code().value() == EPIPE ? SIGPIPE : SIGHUP;
         return Status::Stopped;
     }
-}
-
-Parent::Parent(const Options& o)
-    : opts(o), lock(prime::lock_repaired(o.language)),
-      board(*new (board_memory.address()) Board), children(o.jobs),
-      terminal(o.numbers.empty() && isatty(STDIN_FILENO) == 1),
-      prompt(terminal || (o.numbers.empty() && o.interactive)),
-      live_prompt(o.live && prompt && isatty(STDOUT_FILENO) == 1 ? &board.prompt_shown : nullptr),
-      lock_for_stderr(io::stderr_shares_stdout()) {
-    // fork() copies stdio buffers along with everything else: bytes still in one would be
-    // written twice, by parent and child (the classic duplicated output, seen only when stdout
-    // is a file or a pipe). Unbuffered, nothing waits there; primeproc writes with write(2) anyway.
-    if (std::setvbuf(stdout, nullptr, _IONBF, 0) != 0) io::throw_errno("setvbuf");
-    if (o.unlocked) say(prime::unlocked_warning(o.language));
-}
-
-// parent: a report on stderr. Where stderr is the verdicts' file (a terminal), it is written
-// under the lock, so it never lands inside a child's line; elsewhere it cannot, and we must not
-// wait for a child that is stuck writing to a full pipe.
-void Parent::say(const std::string& line, bool prefixed) {
-    std::unique_lock<ProcessMutex> hold(lock, std::defer_lock);
-    if (lock_for_stderr) hold.lock();
-    if (prefixed) io::say(line);
-    else io::say_line(line);
 }
 
 }  // namespace

@@ -1,14 +1,19 @@
-// support/demos.hpp - the two demonstration modes, each undoing one choice of the story.
+// support/modes.hpp - how the parent prompts and a child prints: the book's way and two others.
 //
-// Adds to the story: --unlocked shows the race the lock prevents (lines of different children
-// mix); --live shows the other side of the book's prompt (answers appear at once, the prompt is
-// redrawn below them). TLPI ch. 24.4 (race conditions after fork), ch. 62 (terminals).
+// Adds to the story: the book's prompt, which holds the lock while the user types, side by side
+// with the two demonstration modes, each undoing one choice of the book: --unlocked shows the race
+// the lock prevents (lines of different children mix); --live shows the other side of the book's
+// prompt (answers appear at once, the prompt is redrawn below them). TLPI ch. 24.4 (races after
+// fork), ch. 62 (terminals); OSTEP ch. 28 (locks, and whether they are fair).
 #pragma once
 
 #include "../lock.hpp"
 #include "lines.hpp"
 
 #include <string>
+
+// parent, the book's way: "> " and the whole wait for the line while holding the lock.
+LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader, std::string& line);
 
 // child, --unlocked: the verdict without the lock and in several small writes (as Python's print
 // writes its arguments one by one). Returns the exit status (0).

@@ -1,5 +1,5 @@
-// support/demos.cpp - see demos.hpp.
-#include "demos.hpp"
+// support/modes.cpp - see modes.hpp.
+#include "modes.hpp"
 
 #include "io.hpp"
 #include "parse.hpp"
@@ -16,7 +16,25 @@ namespace {
 // "\r" back to the start of the line, ESC [ K erase to its end: an ANSI (VT100) control sequence,
 // understood by every terminal in use but not part of POSIX; so only used on a terminal.
 constexpr std::string_view kEraseLine = "\r\x1b[K";
+constexpr int kLetWaitersGoMs = 250;  // at most this long, answers waiting at the lock go first
 }  // namespace
+
+// The book holds the lock while it shows "> " and waits for the line, so that no verdict
+// can land inside the prompt line. Children that finish meanwhile wait at the lock; before the
+// next prompt they go first (a plain mutex would often hand it straight back to us: see
+// ProcessMutex::lock_after_waiters), so each answer appears after the Enter that follows it.
+LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader, std::string& line) {
+    trace::event("waits for the lock");
+    lock.lock_after_waiters(kLetWaitersGoMs);
+    std::lock_guard<ProcessMutex> hold(lock, std::adopt_lock);
+    trace::event("took the lock");
+    io::write_all(STDOUT_FILENO, "> ");
+    const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);
+    // Ctrl-D leaves the cursor after "> ": end that line, or the next verdict would start there.
+    if (status != LineReader::Status::Line) io::write_all(STDOUT_FILENO, "\n");
+    trace::event("releases the lock");
+    return status;
+}
 
 // sched_yield() between the pieces lets the others run, so the mixing is easy to see on any
 // machine; the race exists without it.
