@@ -1,16 +1,22 @@
 # primeproc - an interactive prime tester, one process per number (see README.md).
 #
-#   make            build ./primeproc
-#   make run        build it and start an interactive session
-#   make test       install Catch2 if missing (and allowed), build, run every test: once as
-#                   built, once under ASan+UBSan, once under valgrind (tests/run-all.sh)
-#   make fuzz       run the libFuzzer target for the line parser (FUZZ_SECONDS, default 60)
-#   make bench      the benchmarks of docs/performance.md (not part of make test)
-#   make install    PREFIX=/usr/local, DESTDIR for staging
+#   make             build ./primeproc
+#   make run         build it and start an interactive session
+#   make test        install what the tests need if missing (and allowed), build, run the tests
+#                    that fit in two minutes: plain, ASan+UBSan, docs (tests/run-all.sh)
+#   make check-all   make test, then the slow stages: everything under valgrind, the [stress]
+#                    run, the browser check of the timeline picture (CI runs this)
+#   make strict      compile the program as plain POSIX (_POSIX_C_SOURCE=200809L): a Linux-ism
+#                    fails the build
+#   make debug       ./primeproc-debug, -O0 -g3, for gdb (docs/gdb.md)
+#   make sanitized   build/asan/primeproc with AddressSanitizer and UndefinedBehaviorSanitizer
+#   make fuzz        run the libFuzzer target for the line parser (FUZZ_SECONDS, default 60)
+#   make bench       the benchmarks of docs/performance.md (not part of make test)
+#   make install     PREFIX=/usr/local, DESTDIR for staging; install-strip, uninstall
 #
-# Honours CXX, CC, CXXFLAGS, CPPFLAGS, LDFLAGS, LDLIBS. OUT is where objects go, BIN the
-# program's path: a second build (sanitizers, say) uses its own OUT and BIN and shares nothing
-# with this one.
+# Works with GNU make 3.81 and later (on the BSDs: gmake). Honours CXX, CC, CXXFLAGS, CPPFLAGS,
+# LDFLAGS, LDLIBS. OUT is where objects go, BIN the program's path: a second build (another
+# compiler, say) can use its own OUT and BIN and share nothing with this one.
 
 CXXFLAGS ?= -O2 -g
 PREFIX   ?= /usr/local
@@ -22,28 +28,52 @@ BIN      ?= primeproc
 REQUIRED := -std=c++17 -Wall -Wextra -pthread
 DEPFLAGS  = -MMD -MP
 
-# Linked statically by default: fork() is cheaper for a process with fewer mappings, and a
-# static primeproc takes about half the time per number of a dynamic one (docs/performance.md).
-# 'make LINK=' builds it dynamically. The sanitizer build is always dynamic.
-LINK ?= -static
+# The C library is linked dynamically, so every tool of the course works on the program: valgrind
+# replaces malloc, ltrace shows the C library calls, LD_PRELOAD can interpose. On Linux the C++
+# runtime is linked in (-static-libstdc++ -static-libgcc) and every symbol bound at start
+# (-z now): fork then has fewer mappings to copy and no child looks a symbol up again, which
+# costs about 30% less CPU per number than all-dynamic (docs/performance.md). 'make LINK=-static'
+# is faster still but hides the library calls from those tools; 'make LINK=' is all-dynamic.
+ifeq ($(shell uname -s),Linux)
+LINK ?= -static-libstdc++ -static-libgcc -Wl,-z,now
+endif
 
 # The story (primeproc.cpp), the lock, and the plumbing in support/ (one subject per file).
 SUPPORT_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wildcard support/*.cpp)))
 PROGRAM_OBJS := $(OUT)/primeproc.o $(OUT)/lock.o $(SUPPORT_OBJS)
-TEST_OBJS    := $(OUT)/tests/main.o $(OUT)/tests/harness.o \
-                $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wildcard tests/test_*.cpp)))
+# A sanitized build reuses the plain build's test objects (see 'sanitized'), so both can be set.
+CATCH_MAIN   ?= $(OUT)/tests/main.o
+TEST_OBJS    ?= $(OUT)/tests/harness.o $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wildcard tests/test_*.cpp)))
 UNIT         := $(OUT)/tests/unit
 
-.PHONY: all run test check install uninstall clean catch2 tools debug sanitized fuzz bench
+.PHONY: all run test check check-all install install-strip uninstall clean catch2 tools debug \
+        sanitized strict fuzz bench FORCE
 
 all: $(BIN)
 
-$(BIN): $(PROGRAM_OBJS)
+# Objects depend on the command that compiled them: $(OUT)/compile-flags holds it and is
+# rewritten only when it changes, so 'make CXX=clang++' after a g++ build rebuilds everything,
+# and a second 'make' rebuilds nothing. The same for the link command.
+COMPILE := $(CXX) $(REQUIRED) $(CPPFLAGS) $(CXXFLAGS)
+LINKCMD := $(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) $(LDLIBS)
+$(OUT)/compile-flags: FORCE
+	@tests/update-if-changed.sh $@ '$(subst ','\'',$(COMPILE))'
+$(OUT)/link-flags: FORCE
+	@tests/update-if-changed.sh $@ '$(subst ','\'',$(LINKCMD))'
+FORCE:
+
+$(BIN): $(PROGRAM_OBJS) $(OUT)/link-flags
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) -o $@ $(PROGRAM_OBJS) $(LDLIBS)
 
-$(OUT)/%.o: %.cpp
+$(OUT)/%.o: %.cpp $(OUT)/compile-flags
 	@mkdir -p $(dir $@)
-	$(CXX) $(REQUIRED) $(CPPFLAGS) $(CXXFLAGS) $(DEPFLAGS) -c -o $@ $<
+	$(COMPILE) $(DEPFLAGS) -c -o $@ $<
+
+# Catch2's own code (CATCH_CONFIG_MAIN) is the longest compile of all by far, and nothing in it
+# is ours to debug or to sanitize: compiled once, without optimisation or debug information.
+$(OUT)/tests/main.o: tests/main.cpp $(OUT)/compile-flags | catch2
+	@mkdir -p $(dir $@)
+	$(COMPILE) -O0 -g0 $(DEPFLAGS) -c -o $@ tests/main.cpp
 
 # Tests need Catch2 before they compile; the script installs it or says how.
 $(TEST_OBJS): | catch2
@@ -51,59 +81,100 @@ catch2:
 	@CXX="$(CXX)" ./tests/ensure-package.sh catch2 ./tests/have-catch2.sh
 
 # forkpty lives in libutil with glibc.
-$(UNIT): $(TEST_OBJS) $(OUT)/lock.o $(SUPPORT_OBJS)
-	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lutil $(LDLIBS)
+$(UNIT): $(CATCH_MAIN) $(TEST_OBJS) $(OUT)/lock.o $(SUPPORT_OBJS) $(OUT)/link-flags
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $(CATCH_MAIN) $(TEST_OBJS) $(OUT)/lock.o \
+	    $(SUPPORT_OBJS) -lutil $(LDLIBS)
 
-# Test-only links of the same objects:
-#  - tests/primeproc-failfork: fork() wrapped at link time (tests/failfork.c), so that a test
-#    can make chosen forks fail;
-#  - dynamic/primeproc and dynamic/primeproc-failfork: linked dynamically for valgrind, which
-#    must replace the C library's malloc to check the heap, and cannot in a static program.
-WRAP_FORK     := -Wl,--wrap=fork
-TEST_PROGRAMS := $(OUT)/tests/primeproc-failfork $(OUT)/dynamic/primeproc \
-                 $(OUT)/dynamic/primeproc-failfork
-$(OUT)/tests/failfork.o: tests/failfork.c
+# The program with fork() wrapped at link time (tests/failfork.c), so that a test can make
+# chosen forks fail.
+FAILFORK := $(OUT)/tests/primeproc-failfork
+$(OUT)/tests/failfork.o: tests/failfork.c $(OUT)/compile-flags
 	@mkdir -p $(dir $@)
-	$(CC) -Wall -Wextra -O2 -c -o $@ $<
-$(OUT)/tests/primeproc-failfork: $(PROGRAM_OBJS) $(OUT)/tests/failfork.o
-	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) $(WRAP_FORK) -o $@ $^ $(LDLIBS)
-$(OUT)/dynamic/primeproc: $(PROGRAM_OBJS)
-	@mkdir -p $(dir $@)
-	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(OUT)/dynamic/primeproc-failfork: $(PROGRAM_OBJS) $(OUT)/tests/failfork.o
-	@mkdir -p $(dir $@)
-	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(WRAP_FORK) -o $@ $^ $(LDLIBS)
+	$(CC) -Wall -Wextra -O2 -c -o $@ tests/failfork.c
+$(FAILFORK): $(PROGRAM_OBJS) $(OUT)/tests/failfork.o $(OUT)/link-flags
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) -Wl,--wrap=fork -o $@ $(PROGRAM_OBJS) \
+	    $(OUT)/tests/failfork.o $(LDLIBS)
 
+# The session's exit status says whether every line was a number (1 after an invalid one); that
+# is the user's business, not a failed build, so make reports only death by a signal.
 run: $(BIN)
-	./$(BIN)
+	@./$(BIN); status=$$?; [ $$status -lt 128 ] || exit $$status
 
-# The same program and tests once more with AddressSanitizer and UndefinedBehaviorSanitizer, in
-# their own OUT, so the plain build stays as it is (gdb, benchmarks).
+# The program and its test binary once more with AddressSanitizer and UndefinedBehaviorSanitizer,
+# in their own OUT, so the plain build stays as it is (gdb, benchmarks). The test code itself is
+# the plain build's (it is not what we check, and compiling it twice would double make test's
+# build time); the program, the lock and support/ linked into the test binary are sanitized.
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-sanitized:
-	@$(MAKE) --no-print-directory OUT=build/asan BIN=build/asan/primeproc LINK= \
+ASAN_OUT := $(OUT)/asan
+sanitized: $(CATCH_MAIN) $(TEST_OBJS)
+	@$(MAKE) --no-print-directory OUT=$(ASAN_OUT) BIN=$(ASAN_OUT)/primeproc LINK= \
 	    CXXFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" \
-	    build/asan/primeproc build/asan/tests/unit build/asan/tests/primeproc-failfork
+	    CATCH_MAIN="$(CATCH_MAIN)" TEST_OBJS="$(TEST_OBJS)" \
+	    $(ASAN_OUT)/primeproc $(ASAN_OUT)/tests/unit $(ASAN_OUT)/tests/primeproc-failfork
 
-# What the test stages run besides the compiler: gdb (the session of docs/gdb.md), valgrind,
-# groff (the man page lint). Installed like Catch2 when missing.
+# -O0 -g3 for stepping through parent and child in gdb (docs/gdb.md).
+DEBUG_BIN ?= primeproc-debug
+debug:
+	@$(MAKE) --no-print-directory OUT=$(OUT)/debug BIN=$(DEBUG_BIN) CXXFLAGS="-O0 -g3" $(DEBUG_BIN)
+
+# Plain POSIX: g++ and clang++ define _GNU_SOURCE for C++, which makes glibc declare everything
+# it has; without it, and with _POSIX_C_SOURCE, glibc declares only POSIX.1-2008. Compile only.
+STRICT := -U_GNU_SOURCE -D_POSIX_C_SOURCE=200809L
+strict:
+	$(CXX) $(REQUIRED) $(STRICT) $(CPPFLAGS) $(CXXFLAGS) -fsyntax-only \
+	    primeproc.cpp lock.cpp $(sort $(wildcard support/*.cpp))
+
+# What the test stages run besides the compiler, installed like Catch2 when missing: gdb (the
+# session of docs/gdb.md), valgrind, groff (the man page lint). The checks of docs/ that need
+# more (lldb, xmllint, rsvg-convert, chromium) ensure their own package.
 tools:
 	@./tests/ensure-package.sh gdb gdb --version
 	@./tests/ensure-package.sh valgrind valgrind --version
 	@./tests/ensure-package.sh groff-base groff --version
 
-# The three builds are independent: build them in parallel on every core (JOBS), then test.
+# Every stage is a target, so 'make -j' builds and runs them at once: the plain tests start
+# while the sanitized build compiles. Each prints one line; its whole output goes to
+# $(LOGS)/NAME.log and is shown only when it fails. tests/run-all.sh explains the stages.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+LOGS := $(OUT)/test-logs
+TEST_ENV = LOGS="$(LOGS)" PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" \
+    FAILFORK_PRIMEPROC="$(abspath $(FAILFORK))" \
+    ASAN_PRIMEPROC="$(abspath $(ASAN_OUT)/primeproc)" ASAN_UNIT="$(ASAN_OUT)/tests/unit" \
+    ASAN_FAILFORK_PRIMEPROC="$(abspath $(ASAN_OUT)/tests/primeproc-failfork)" \
+    PRIMEPROC_DEBUG="$(abspath $(DEBUG_BIN))" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)"
+RUN_STAGE = @$(TEST_ENV) ./tests/run-all.sh
+FAST_STAGES := stage-plain stage-asan stage-docs stage-valgrind-smoke
+SLOW_STAGES := stage-valgrind stage-stress stage-browser
+.PHONY: $(FAST_STAGES) $(SLOW_STAGES)
+
+stage-plain: $(BIN) $(UNIT) $(FAILFORK) debug
+	$(RUN_STAGE) plain
+stage-asan: sanitized
+	$(RUN_STAGE) asan
+stage-docs: $(BIN) debug
+	$(RUN_STAGE) docs
+stage-valgrind-smoke: $(BIN)
+	$(RUN_STAGE) valgrind-smoke
+stage-valgrind: $(BIN) $(UNIT) $(FAILFORK)
+	$(RUN_STAGE) valgrind
+stage-stress: $(BIN) $(UNIT)
+	$(RUN_STAGE) stress
+stage-browser: $(BIN)
+	$(RUN_STAGE) browser
+
+# The stages' make goes on after a failure (-k) so that every stage reports; the summary
+# ("tests: N passed, M failed") counts a stage that could not run as failed.
 test check: tools catch2
-	@$(MAKE) --no-print-directory -j$(JOBS) $(BIN) $(UNIT) $(TEST_PROGRAMS) sanitized debug
-	@PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" \
-	    FAILFORK_PRIMEPROC="$(abspath $(OUT)/tests/primeproc-failfork)" \
-	    DYNAMIC_PRIMEPROC="$(abspath $(OUT)/dynamic/primeproc)" \
-	    DYNAMIC_FAILFORK_PRIMEPROC="$(abspath $(OUT)/dynamic/primeproc-failfork)" \
-	    ASAN_PRIMEPROC="$(abspath build/asan/primeproc)" ASAN_UNIT=build/asan/tests/unit \
-	    ASAN_FAILFORK_PRIMEPROC="$(abspath build/asan/tests/primeproc-failfork)" \
-	    PRIMEPROC_DEBUG="$(abspath primeproc-debug)" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)" \
-	    ./tests/run-all.sh
+	@rm -rf $(LOGS) && mkdir -p $(LOGS)
+	@echo "== building and testing, $(JOBS) at a time; each stage says how it went (logs in $(LOGS))"
+	@$(MAKE) --no-print-directory -s -k -j$(JOBS) $(FAST_STAGES); \
+	    $(TEST_ENV) ./tests/run-all.sh summary $(FAST_STAGES:stage-%=%)
+check-all: tools catch2
+	@rm -rf $(LOGS) && mkdir -p $(LOGS)
+	@echo "== building and testing, $(JOBS) at a time; each stage says how it went (logs in $(LOGS))"
+	@$(MAKE) --no-print-directory -s -k -j$(JOBS) $(FAST_STAGES); \
+	    $(MAKE) --no-print-directory -s -k $(SLOW_STAGES); \
+	    $(TEST_ENV) ./tests/run-all.sh summary $(FAST_STAGES:stage-%=%) $(SLOW_STAGES:stage-%=%)
 
 # libFuzzer needs clang and its runtime (Debian: libclang-rt-14-dev, installed when missing).
 FUZZ_CXX     ?= clang++
@@ -118,17 +189,13 @@ fuzz: $(FUZZER)
 	$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -timeout=5 \
 	    -artifact_prefix=build/fuzz/ build/fuzz/corpus tests/fuzz-corpus
 
-# -O0 -g3 for stepping through parent and child in gdb (docs/gdb.md).
-debug:
-	@$(MAKE) --no-print-directory OUT=build/debug BIN=primeproc-debug CXXFLAGS="-O0 -g3" primeproc-debug
-
 # Benchmarks: the floor program (static C), primeproc linked three ways (the first is the
-# default), and the driver (bench/bench.cpp). Arithmetic and memory use the first.
+# default, LINK), and the driver (bench/bench.cpp). Arithmetic and memory use the first.
 BENCH      := build/bench
-BENCH_LINK_dynamic       :=
-BENCH_LINK_static-libstdc++ := -static-libstdc++ -static-libgcc
-BENCH_LINK_static        := -static
-BENCH_BUILDS := static static-libstdc++ dynamic
+BENCH_LINK_default := $(LINK)
+BENCH_LINK_dynamic :=
+BENCH_LINK_static  := -static
+BENCH_BUILDS := default dynamic static
 $(BENCH)/floor: bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -pthread -static -o $@ $<
@@ -141,10 +208,14 @@ bench: $(BENCH)/floor $(BENCH)/bench $(BENCH_BUILDS:%=$(BENCH)/primeproc-%)
 	$(BENCH)/bench --dir $(BENCH) --floor $(BENCH)/floor \
 	    $(foreach b,$(BENCH_BUILDS),--primeproc "$(b)=$(BENCH)/primeproc-$(b)") | tee $(BENCH)/results.md
 
+# install-strip: the same without debug information (the GNU coding standards' name).
+INSTALL_PROGRAM ?= install -m 755
 install: $(BIN)
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1"
-	install -m 755 $(BIN) "$(DESTDIR)$(PREFIX)/bin/primeproc"
+	$(INSTALL_PROGRAM) $(BIN) "$(DESTDIR)$(PREFIX)/bin/primeproc"
 	install -m 644 docs/primeproc.1 "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc.1"
+install-strip:
+	@$(MAKE) --no-print-directory INSTALL_PROGRAM="install -m 755 -s" install
 
 uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/primeproc" "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc.1"
@@ -152,4 +223,4 @@ uninstall:
 clean:
 	rm -rf build primeproc primeproc-debug tests/out-*.txt
 
--include $(PROGRAM_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(PROGRAM_OBJS:.o=.d) $(CATCH_MAIN:.o=.d) $(TEST_OBJS:.o=.d)

@@ -1,19 +1,27 @@
 #!/bin/sh
-# Runs every stage of 'make test' and ends with one line: "tests: N passed, M failed".
-# Counts are Catch2 test cases, summed over the stages. Exit status 0 only when all passed.
+# run-all.sh STAGE: runs one stage of 'make test' or 'make check-all' and prints one line,
+#     == NAME: N passed, M failed (T s)
+# The stage's whole output goes to $LOGS/NAME.log and is shown only when something failed (so
+# the lines some tests print on purpose, such as "a process died while holding the output lock",
+# are not mistaken for trouble). The counts go to $LOGS/NAME.result for the summary.
+# run-all.sh summary STAGE...: adds up the stages' results and ends with the line
+#     tests: N passed, M failed
+# Exit status 0 only when all passed; a stage that left no result (its build failed) counts as
+# one failure.
+#
+# Counts are Catch2 test cases, and one per check that is not Catch2 (docs, valgrind smoke).
 #
 # Environment (set by the Makefile):
-#   PRIMEPROC, UNIT            the program (statically linked) and the Catch2 binary
+#   LOGS                       where the logs and results go
+#   PRIMEPROC, UNIT            the program and the Catch2 binary
 #   FAILFORK_PRIMEPROC         the program with fork() wrapped by tests/failfork.c
-#   DYNAMIC_PRIMEPROC, DYNAMIC_FAILFORK_PRIMEPROC   both linked dynamically (for valgrind)
 #   ASAN_PRIMEPROC, ASAN_UNIT, ASAN_FAILFORK_PRIMEPROC   built with -fsanitize=address,undefined
 #   PRIMEPROC_DEBUG, GDB_SCRIPT                     the -O0 -g3 build and docs/gdb-session.gdb
 set -u
+: "${LOGS:=build/test-logs}"
+mkdir -p "$LOGS" || exit 1
 passed=0
 failed=0
-log=$(mktemp)
-vglogs=$(mktemp -d)
-trap 'rm -rf "$log" "$vglogs"' EXIT
 
 # count_catch2 LOG: adds the "test cases" of a Catch2 console summary to passed/failed.
 count_catch2() {
@@ -26,74 +34,140 @@ count_catch2() {
         passed=$((passed + ${p:-0}))
         failed=$((failed + ${f:-0}))
     else
-        failed=$((failed + 1))   # the stage crashed before its summary
+        failed=$((failed + 1))   # the binary crashed before its summary
     fi
 }
 
-# stage NAME COMMAND...: runs one Catch2 binary, shows its output, counts its result.
-stage() {
-    name=$1
-    shift
-    echo "== $name"
-    "$@" >"$log" 2>&1
+# catch2 COMMAND...: runs a Catch2 binary into the log and counts its result.
+catch2() {
+    "$@" >"$log.part" 2>&1
     status=$?
-    cat "$log"
+    cat "$log.part" >>"$log" && rm -f "$log.part"
+    failed_before=$failed
     count_catch2 "$log"
-    if [ "$status" -ne 0 ] && ! grep -qE '[0-9]+ failed' "$log"; then
-        echo "$name: exit status $status" >&2
+    if [ "$status" -ne 0 ] && [ "$failed" -eq "$failed_before" ]; then
+        echo "exit status $status" >>"$log"
         failed=$((failed + 1))
     fi
 }
 
-# check NAME COMMAND...: one test that is not a Catch2 binary; passes when COMMAND succeeds
-# and prints nothing.
+# check NAME COMMAND...: one test that is not a Catch2 binary; passes when COMMAND succeeds and
+# prints nothing.
 check() {
-    name=$1
+    echo "-- $1" >>"$log"
     shift
-    echo "== $name"
     if out=$("$@" 2>&1) && [ -z "$out" ]; then
         passed=$((passed + 1))
     else
-        printf '%s\n' "$out"
-        echo "$name: FAILED" >&2
+        printf '%s\nFAILED\n' "$out" >>"$log"
         failed=$((failed + 1))
     fi
 }
 
-check "the man page: groff -man -ww -z docs/primeproc.1 reports nothing" \
-    groff -man -ww -z docs/primeproc.1
+# check_if_there SCRIPT ARG...: check with a script another change adds; until it is there,
+# nothing to run.
+check_if_there() {
+    [ -x "$1" ] || return 0
+    check "$*" "$@"
+}
 
-check "the source links of docs/walkthrough.md point at the lines they name" \
-    ./tests/check-doc-links.sh docs/walkthrough.md
+# valgrind_unit: the test binary under valgrind, which follows it into every primeproc it starts
+# and every child that forks (system programs such as sh and head are skipped). It needs the
+# dynamically linked program: in a static one valgrind cannot replace malloc, so it could not
+# check the heap. Each process writes its own log; with -q a log holds only findings, so any
+# finding fails the stage. Not run here: [slow] (a seconds-long division, 50 times slower),
+# [timing] (they assert what happens within a second or watch /proc while children run at native
+# speed), [stress] (20,000 forks under valgrind) and [closed-fd] (valgrind opens its log file
+# first, so descriptor 1 is never closed for primeproc).
+valgrind_unit() {
+    vglogs="$LOGS/valgrind"
+    rm -rf "$vglogs" && mkdir -p "$vglogs" || exit 1
+    catch2 env PRIMEPROC="$PRIMEPROC" FAILFORK_PRIMEPROC="$FAILFORK_PRIMEPROC" \
+        valgrind -q --trace-children=yes --trace-children-skip='/bin/*,/usr/bin/*' \
+        --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+        --log-file="$vglogs/%p.log" "$UNIT" '~[slow]~[timing]~[stress]~[closed-fd]'
+    # Not a finding: valgrind's note that it does not model an ioctl (forkpty's TIOCGPTPEER).
+    findings=$(cat "$vglogs"/*.log | grep -v -e 'noted but unhandled ioctl' \
+        -e 'could cause spurious value errors' -e 'README_MISSING_SYSCALL_OR_IOCTL' | grep -c .)
+    if [ "$findings" -ne 0 ]; then
+        { echo "valgrind: $findings line(s) of findings:"; cat "$vglogs"/*.log; } >>"$log"
+        failed=$((failed + 1))
+    fi
+}
 
-stage "unit, lock, end-to-end, fault and teaching tests" \
-    env PRIMEPROC="$PRIMEPROC" FAILFORK_PRIMEPROC="$FAILFORK_PRIMEPROC" "$UNIT"
+# valgrind_smoke: one short run of the program under valgrind, children included.
+valgrind_smoke() {
+    valgrind -q --trace-children=yes --error-exitcode=1 --leak-check=full \
+        --errors-for-leak-kinds=definite "$PRIMEPROC" -l en 97 100 >/dev/null
+}
 
-stage "the same under AddressSanitizer + UndefinedBehaviorSanitizer" \
-    env PRIMEPROC="$ASAN_PRIMEPROC" FAILFORK_PRIMEPROC="$ASAN_FAILFORK_PRIMEPROC" \
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$ASAN_UNIT"
+# browser: a --timeline picture of a short run, looked at in headless Chromium.
+browser() {
+    "$PRIMEPROC" -l en --timeline "$LOGS/timeline.svg" 97 91 100 >/dev/null &&
+        ./tests/check-browser.sh "$LOGS/timeline.svg"
+}
 
-# valgrind follows the test binary into every primeproc it starts and every child that forks
-# (system programs such as sh and head are skipped). It runs the dynamically linked program:
-# in a static one valgrind cannot replace malloc, so it could not check the heap. Each process writes its own log; with -q a
-# log holds only findings, so any non-empty log fails the stage. Not run here: [slow] (a
-# seconds-long division, 50 times slower), [timing] (they assert what happens within a second or
-# watch /proc while children run at native speed), [stress] (20,000 forks under valgrind) and
-# [closed-fd] (valgrind opens its log file first, so descriptor 1 is never closed for primeproc).
-stage "the same under valgrind (without [slow], [timing], [stress], [closed-fd])" \
-    env PRIMEPROC="$DYNAMIC_PRIMEPROC" FAILFORK_PRIMEPROC="$DYNAMIC_FAILFORK_PRIMEPROC" \
-    valgrind -q --trace-children=yes --trace-children-skip='/bin/*,/usr/bin/*' \
-    --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-    --log-file="$vglogs/%p.log" "$UNIT" '~[slow]~[timing]~[stress]~[closed-fd]'
-# Not a finding: valgrind's note that it does not model an ioctl (forkpty's TIOCGPTPEER).
-findings=$(cat "$vglogs"/*.log | grep -v -e 'noted but unhandled ioctl' \
-    -e 'could cause spurious value errors' -e 'README_MISSING_SYSCALL_OR_IOCTL' | grep -c .)
-if [ "$findings" -ne 0 ]; then
-    echo "valgrind: $findings line(s) of findings:" >&2
-    cat "$vglogs"/*.log >&2
-    failed=$((failed + 1))
+summary() {
+    for name in "$@"; do
+        if [ -r "$LOGS/$name.result" ]; then
+            read -r p f <"$LOGS/$name.result"
+            passed=$((passed + p))
+            failed=$((failed + f))
+        else
+            echo "== $name: did not run (see the messages above)"
+            failed=$((failed + 1))
+        fi
+    done
+    echo "tests: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+if [ "${1:-}" = summary ]; then
+    shift
+    summary "$@"
+    exit
 fi
 
-echo "tests: $passed passed, $failed failed"
+name=${1:?usage: tests/run-all.sh STAGE | summary STAGE...}
+log="$LOGS/$name.log"
+: >"$log"
+rm -f "$LOGS/$name.result"
+start=$(date +%s)
+case $name in
+    plain)
+        catch2 env PRIMEPROC="$PRIMEPROC" FAILFORK_PRIMEPROC="$FAILFORK_PRIMEPROC" \
+            PRIMEPROC_DEBUG="$PRIMEPROC_DEBUG" GDB_SCRIPT="$GDB_SCRIPT" "$UNIT" '~[stress]' ;;
+    asan)
+        # [gdb] runs the debug build, the same in both stages: once is enough.
+        catch2 env PRIMEPROC="$ASAN_PRIMEPROC" FAILFORK_PRIMEPROC="$ASAN_FAILFORK_PRIMEPROC" \
+            ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$ASAN_UNIT" '~[stress]~[gdb]' ;;
+    docs)
+        check "the man page: groff -man -ww -z docs/primeproc.1 reports nothing" \
+            groff -man -ww -z docs/primeproc.1
+        check "the source links of docs/walkthrough.md point at the lines they name" \
+            ./tests/check-doc-links.sh docs/walkthrough.md
+        check_if_there ./tests/check-core.sh "$PRIMEPROC"
+        [ -r docs/processes.svg ] && check_if_there ./tests/check-svg.sh docs/processes.svg
+        check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG" ;;
+    valgrind-smoke)
+        check "valgrind --trace-children=yes primeproc 97 100: no findings" valgrind_smoke ;;
+    valgrind)
+        valgrind_unit ;;
+    stress)
+        catch2 env PRIMEPROC="$PRIMEPROC" "$UNIT" '[stress]' ;;
+    browser)
+        [ -x ./tests/check-browser.sh ] && check "the --timeline picture in headless Chromium" browser ;;
+    *)
+        echo "tests/run-all.sh: no stage '$name'" >&2
+        exit 2 ;;
+esac
+echo "$passed $failed" >"$LOGS/$name.result"
+line="== $name: $passed passed, $failed failed ($(($(date +%s) - start)) s)"
+if [ "$failed" -ne 0 ]; then
+    # The whole log, then the line again, so that the failure is the last thing on the screen.
+    echo "$line; its output ($log):"
+    cat "$log"
+fi
+echo "$line"
 [ "$failed" -eq 0 ]
