@@ -353,8 +353,11 @@ Options parse(int argc, char** argv) {
 int main(int argc, char** argv) {
     try {
         const Options o = parse(argc, argv);
+        // Flushed after each section: through tee, stdout is a pipe and would wait for the end.
         per_number(o);
+        std::fflush(stdout);
         arithmetic(o);
+        std::fflush(stdout);
         memory(o);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench: %s\n", e.what());
