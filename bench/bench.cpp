@@ -1,19 +1,22 @@
 // bench.cpp - the benchmarks of 'make bench' (docs/performance.md explains every figure).
 //
-//   bench --floor PATH --primeproc LABEL=PATH [--primeproc LABEL=PATH ...] [--n N] [--pairs P]
+//   bench --floor PATH --primeproc LABEL=PATH [--primeproc LABEL=PATH ...] [--n N] [--rounds R]
 //         [--jobs J]
 //
-// 1. Per-number overhead: the floor program (bench/floor.c) and each primeproc build, run
-//    alternately round by round on the same N small numbers, output to /dev/null. Reports the
-//    median microseconds per number, minor page faults per number (from wait4's rusage, which
-//    covers the process and every child it reaped) and the median ratio primeproc/floor.
-// 2. Arithmetic: prime::smallest_factor against the naive "i * i <= n" loop (with a 128-bit
-//    product, so it stays correct) on the hardest inputs; divisions per second and the ratio.
-//    Also the whole run of `primeproc 18446744073709551557`.
+// 1. Per-number overhead: the floor program (bench/floor.c) and each primeproc build on the
+//    same N small numbers, output to /dev/null, bracketed: floor, build 1, floor, build 2, floor,
+//    ..., R rounds. Each run of a build is compared with the mean of the two floor runs around
+//    it, so a drift in the machine's load cancels. Reports medians: microseconds per number,
+//    minor page faults per number (from wait4's rusage, which covers the process and every
+//    child it reaped) and the ratio primeproc/floor.
+// 2. Arithmetic: prime::smallest_factor against the mod-30 wheel it replaced (with %) and the
+//    naive "i * i <= n" loop (with a 128-bit product, so it stays correct), interleaved round by
+//    round, medians of R rounds. Also the whole run of `primeproc 18446744073709551557`.
 // 3. Memory: peak resident size of the parent and of one child, and the parent's peak after 100
 //    and after 100,000 numbers.
 //
-// Every figure is measured here, in one run, because absolute times on a shared machine drift.
+// Every figure is measured here, in one run, because absolute times on a shared machine drift;
+// the load average is printed with each table, since on a busy machine every time grows.
 #include "../prime.hpp"
 #include "../support/messages.hpp"
 
@@ -21,14 +24,18 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
+#include <numeric>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -82,6 +89,15 @@ Result run(const std::vector<std::string>& argv, const std::string& in_path) {
     return run(argv, in_path, [](pid_t) {});
 }
 
+// The 1, 5 and 15 minute load averages, as uptime prints them (getloadavg: BSD and glibc).
+std::string load_average() {
+    double load[3];
+    if (getloadavg(load, 3) != 3) return "unknown";
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2f %.2f %.2f", load[0], load[1], load[2]);
+    return text;
+}
+
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
@@ -102,7 +118,7 @@ struct Build {
 struct Options {
     std::string floor, dir = "build/bench";
     std::vector<Build> builds;
-    std::size_t n = 20000, pairs = 5;
+    std::size_t n = 10000, rounds = 11;
     std::string jobs = "64";
 };
 
@@ -112,21 +128,29 @@ struct Options {
 
 void per_number(const Options& o) {
     const std::string input = write_numbers(o.dir + "/numbers.txt", 1000000, o.n);
+    const std::string before = load_average();
+    const auto run_floor = [&] {
+        const Result f = run({o.floor, std::to_string(o.n), o.jobs}, "/dev/null");
+        return std::pair<double, double>{f.seconds * 1e6 / o.n, double(f.minor_faults) / o.n};
+    };
     std::vector<double> floor_us, floor_faults;
     std::vector<std::vector<double>> us(o.builds.size()), faults(o.builds.size()), ratio(o.builds.size());
-    for (std::size_t round = 0; round < o.pairs; ++round) {
-        const Result f = run({o.floor, std::to_string(o.n), o.jobs}, "/dev/null");
-        floor_us.push_back(f.seconds * 1e6 / o.n);
-        floor_faults.push_back(double(f.minor_faults) / o.n);
+    auto [last_us, last_faults] = run_floor();
+    for (std::size_t round = 0; round < o.rounds; ++round) {
         for (std::size_t b = 0; b < o.builds.size(); ++b) {
             const Result p = run({o.builds[b].path, "-j", o.jobs}, input);
+            const auto [next_us, next_faults] = run_floor();  // the floor after this run
             us[b].push_back(p.seconds * 1e6 / o.n);
             faults[b].push_back(double(p.minor_faults) / o.n);
-            ratio[b].push_back(us[b].back() / floor_us.back());
+            ratio[b].push_back(us[b].back() / ((last_us + next_us) / 2));
+            floor_us.push_back(next_us);
+            floor_faults.push_back(next_faults);
+            last_us = next_us;
         }
     }
     std::printf("## Per-number overhead: N = %zu small numbers, -j %s, median of %zu rounds\n\n",
-                o.n, o.jobs.c_str(), o.pairs);
+                o.n, o.jobs.c_str(), o.rounds);
+    std::printf("Load average before and after: %s, %s\n\n", before.c_str(), load_average().c_str());
     std::printf("| program | us per number | minor faults per number | ratio to floor |\n");
     std::printf("|---|---:|---:|---:|\n");
     std::printf("| floor (bench/floor.c, static C) | %.1f | %.1f | 1.00 |\n", median(floor_us),
@@ -150,47 +174,103 @@ std::uint64_t naive_smallest_factor(std::uint64_t n) {
     return n;
 }
 
-// Divisions each loop performs on a prime n (r = floor(sqrt(n))): naive tries 2..r; the wheel
-// tries 2, 3, 5 and then the numbers from 7 to r that are coprime to 30.
-double naive_divisions(std::uint64_t n) { return double(prime::integer_sqrt(n) - 1); }
-double wheel_divisions(std::uint64_t n) {
+// What prime::smallest_factor was before the mod-210 wheel and fast_remainder: a mod-30 wheel
+// (after 2, 3 and 5, the 8 numbers of every 30 coprime to 30) dividing with %.
+std::uint64_t wheel30_smallest_factor(std::uint64_t n) {
+    for (std::uint64_t p : {2u, 3u, 5u}) {
+        if (n % p == 0) return p;
+    }
+    static constexpr std::uint64_t kGaps[8] = {4, 2, 4, 2, 4, 6, 2, 6};  // 7 11 13 17 19 23 29 31 37
+    const std::uint64_t limit = prime::integer_sqrt(n);
+    std::size_t gap = 0;
+    for (std::uint64_t d = 7; d <= limit; d += kGaps[gap], gap = (gap + 1) % 8) {
+        if (n % d == 0) return d;
+    }
+    return n;
+}
+
+// Candidates prime::smallest_factor tries on a prime n: 2, 3, 5, 7 and then every number from
+// 11 to floor(sqrt(n)) coprime to 210. Whole blocks of 210 hold 48 each; the last, partial block
+// is counted one by one.
+double candidates(std::uint64_t n) {
     const std::uint64_t r = prime::integer_sqrt(n);
-    static constexpr int kResidues[8] = {1, 7, 11, 13, 17, 19, 23, 29};
-    double count = 3 + double(r / 30) * 8 - 1;  // every full turn of 30, minus the 1 itself
-    for (int res : kResidues) count += (res <= int(r % 30)) ? 1 : 0;
+    double count = 4 + double(r / 210) * 48 - 1;  // minus the 1 of the first block
+    for (std::uint64_t k = r / 210 * 210 + 1; k <= r; ++k) count += std::gcd(k, std::uint64_t{210}) == 1;
     return count;
 }
 
+double cpu_seconds() {
+    timespec t{};
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) fail("clock_gettime");
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+// Wall-clock and CPU seconds of f(n); the CPU time leaves out the time the machine gave to
+// other processes, which on a loaded machine is most of the difference.
 template <typename F>
-double time_of(F f, std::uint64_t n, std::uint64_t expected) {
+std::pair<double, double> time_of(F f, std::uint64_t n, std::uint64_t expected) {
     const auto start = Clock::now();
+    const double cpu_start = cpu_seconds();
     const std::uint64_t got = f(n);
+    const double cpu = cpu_seconds() - cpu_start;
     const std::chrono::duration<double> took = Clock::now() - start;
     if (got != expected) throw std::runtime_error("wrong factor for " + std::to_string(n));
-    return took.count();
+    return {took.count(), cpu};
 }
+
+struct Loop {
+    const char* name;
+    std::uint64_t (*f)(std::uint64_t);
+};
 
 void arithmetic(const Options& o) {
     struct Case {
         const char* what;
-        std::uint64_t n, factor;
+        std::uint64_t n;
+        bool with_naive;  // the naive loop takes 7 s on the largest prime: left out there
     };
     const Case cases[] = {
-        {"18446744073709551557, the largest 64-bit prime", 18446744073709551557ull, 18446744073709551557ull},
-        {"4294967291 * 4294967279, two primes near 2^32", 4294967291ull * 4294967279ull, 4294967279ull},
-        {"9007199254740881, a prime near 2^53", 9007199254740881ull, 9007199254740881ull},
+        {"18446744073709551557, the largest 64-bit prime", 18446744073709551557ull, false},
+        {"72057594037927931, the largest prime below 2^56", 72057594037927931ull, true},
+        {"9007199254740881, a prime near 2^53", 9007199254740881ull, true},
     };
-    std::printf("## Arithmetic: smallest factor, the mod-30 wheel against the naive loop\n\n");
-    std::printf("| input | wheel s | naive s | wheel Mdiv/s | naive Mdiv/s | naive/wheel time |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|\n");
+    const Loop loops[] = {
+        {"new", [](std::uint64_t n) { return prime::smallest_factor(n); }},
+        {"wheel30", wheel30_smallest_factor},
+        {"naive", naive_smallest_factor},
+    };
+    std::printf("## Arithmetic: smallest factor of a prime, median of %zu rounds, each round "
+                "running the loops one after the other\n\n", o.rounds);
+    std::printf("Load average before: %s\n\n", load_average().c_str());
+    std::printf("| input | new s (CPU s) | mod-30 wheel s (CPU s) | naive s (CPU s) | new ns per "
+                "candidate | wheel30/new | naive/new |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
     for (const Case& c : cases) {
-        const double w = time_of([](std::uint64_t n) { return prime::smallest_factor(n); }, c.n, c.factor);
-        const double v = time_of(naive_smallest_factor, c.n, c.factor);
-        // The product case stops at its factor, not at sqrt(n): count what each loop really did.
-        const std::uint64_t stop = c.factor == c.n ? c.n : c.factor * c.factor;
-        std::printf("| %s | %.2f | %.2f | %.0f | %.0f | %.2fx |\n", c.what, w, v,
-                    wheel_divisions(stop) / w / 1e6, naive_divisions(stop) / v / 1e6, v / w);
+        std::vector<double> wall[3], cpu[3], speedup[3];
+        for (std::size_t round = 0; round < o.rounds; ++round) {
+            for (int l = 0; l < 3; ++l) {
+                if (l == 2 && !c.with_naive) continue;
+                const auto [w, u] = time_of(loops[l].f, c.n, c.n);
+                wall[l].push_back(w);
+                cpu[l].push_back(u);
+                if (l > 0) speedup[l].push_back(u / cpu[0].back());  // this round's new loop
+            }
+        }
+        const auto cell = [&](int l) {
+            char text[64] = "-";
+            if (!wall[l].empty()) std::snprintf(text, sizeof text, "%.3f (%.3f)", median(wall[l]), median(cpu[l]));
+            return std::string(text);
+        };
+        const auto ratio = [&](int l) {
+            char text[32] = "-";
+            if (!speedup[l].empty()) std::snprintf(text, sizeof text, "%.2fx", median(speedup[l]));
+            return std::string(text);
+        };
+        std::printf("| %s | %s | %s | %s | %.2f | %s | %s |\n", c.what, cell(0).c_str(), cell(1).c_str(),
+                    cell(2).c_str(), median(cpu[0]) / candidates(c.n) * 1e9,
+                    ratio(1).c_str(), ratio(2).c_str());
     }
+    std::printf("\nLoad average after: %s. Ratios are of CPU times, round by round.\n", load_average().c_str());
     const Result whole = run({o.builds.front().path, "18446744073709551557"}, "/dev/null");
     std::printf("\nWhole run of `primeproc 18446744073709551557` (%s): %.2f s\n\n",
                 o.builds.front().label.c_str(), whole.seconds);
@@ -254,7 +334,7 @@ Options parse(int argc, char** argv) {
         if (flag == "--floor") o.floor = value;
         else if (flag == "--dir") o.dir = value;
         else if (flag == "--n") o.n = std::stoul(value);
-        else if (flag == "--pairs") o.pairs = std::stoul(value);
+        else if (flag == "--rounds") o.rounds = std::stoul(value);
         else if (flag == "--jobs") o.jobs = value;
         else if (flag == "--primeproc") {
             const auto eq = value.find('=');
@@ -273,8 +353,11 @@ Options parse(int argc, char** argv) {
 int main(int argc, char** argv) {
     try {
         const Options o = parse(argc, argv);
+        // Flushed after each section: through tee, stdout is a pipe and would wait for the end.
         per_number(o);
+        std::fflush(stdout);
         arithmetic(o);
+        std::fflush(stdout);
         memory(o);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench: %s\n", e.what());

@@ -2,11 +2,15 @@
  *
  *     floor N JOBS
  *
- * N times: fork; the child takes a process-shared mutex in anonymous shared memory, writes one
- * line to stdout, releases it and leaves with _exit(0); the parent reaps as it goes, keeping at
- * most JOBS children (running or unreaped) at once, as primeproc -j JOBS does. No input is read
- * and nothing is computed: whatever primeproc spends beyond this is its own overhead.
- * Built statically (the smallest address space, so the cheapest fork). Not part of primeproc.
+ * What primeproc's processes do for each number, and nothing else. Once, before any fork: a
+ * process-shared robust mutex in anonymous shared memory (mmap). Then N times, for the numbers
+ * 1000000, 1000001, ...: fork; the child formats a verdict line for its number with snprintf,
+ * locks the mutex, writes the line to stdout with one write, unlocks and leaves with _exit(0);
+ * the parent first reaps every child that has ended (waitpid with WNOHANG) and, with JOBS
+ * children unreaped, waits for one, as primeproc -j JOBS does. No input is read and no factor
+ * is computed (the line says "is prime" for every number): whatever primeproc spends beyond
+ * this is its own overhead. Built statically (the smallest address space, so the cheapest
+ * fork). Not part of primeproc.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,12 +43,14 @@ static pthread_mutex_t* shared_mutex(void) {
 }
 
 /* child: one line under the lock, then _exit (a failure is reported, and the parent stops). */
-static void child(pthread_mutex_t* m) {
-    static const char line[] = "1000003 is prime\n";
+static void child(pthread_mutex_t* m, long number) {
+    char line[64];
+    const int length = snprintf(line, sizeof line, "%ld is prime\n", number);
+    if (length < 0 || length >= (int)sizeof line) die("snprintf", EOVERFLOW);
     int err;
     if ((err = pthread_mutex_lock(m)) != 0) die("pthread_mutex_lock", err);
-    const ssize_t n = write(STDOUT_FILENO, line, sizeof line - 1);
-    if (n != (ssize_t)(sizeof line - 1)) die("write", n < 0 ? errno : EIO);
+    const ssize_t n = write(STDOUT_FILENO, line, (size_t)length);
+    if (n != length) die("write", n < 0 ? errno : EIO);
     if ((err = pthread_mutex_unlock(m)) != 0) die("pthread_mutex_unlock", err);
     _exit(0);
 }
@@ -80,7 +86,7 @@ int main(int argc, char** argv) {
         if (jobs > 0 && live >= jobs) live -= reap(1);  /* at the cap: wait for one */
         const pid_t pid = fork();
         if (pid < 0) die("fork", errno);
-        if (pid == 0) child(m);
+        if (pid == 0) child(m, 1000000 + i);  /* child: never returns */
         ++live;
     }
     while (live > 0) live -= reap(1);

@@ -1,11 +1,13 @@
-// Unit tests of prime.hpp: the arithmetic, the parser and the sentences. No processes here.
+// Unit tests of prime.hpp (the arithmetic) and of the parser and the sentences. No processes here.
 #include "../prime.hpp"
 #include "../support/messages.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <random>
+#include <vector>
 
 using namespace prime;
 
@@ -17,6 +19,26 @@ std::uint64_t reference_smallest_factor(std::uint64_t n) {
         if (n % i == 0) return i;
     }
     return n;
+}
+
+// fast_remainder(n, d) must be n % d; FAIL names the pair, so one failure says enough.
+void check_remainder(std::uint64_t n, std::uint64_t d) {
+    if (fast_remainder(n, d) != n % d) {
+        FAIL("n = " << n << ", d = " << d << ": " << fast_remainder(n, d) << " != " << n % d);
+    }
+}
+
+// count pairs (n, d): n uniform over 64 bits or, one time in four, within 2^20 of 2^64; d of a
+// random bit length from 1 to 53, so that small, middle and large divisors are all frequent.
+void check_random_remainders(std::uint64_t seed, long count) {
+    std::mt19937_64 rng(seed);
+    for (long i = 0; i < count; ++i) {
+        const std::uint64_t bits = rng();
+        const std::uint64_t n = (bits & 3) == 0 ? UINT64_MAX - (rng() >> 44) : rng();
+        const int length = 1 + static_cast<int>((bits >> 2) % 53);  // d < 2^length
+        const std::uint64_t d = (rng() >> (64 - length)) | (1ull << (length - 1));
+        check_remainder(n, d);
+    }
 }
 
 ParsedLine number(std::string_view line) {
@@ -42,6 +64,20 @@ TEST_CASE("integer_sqrt is exact at the perfect squares and next to them, up to 
         if (r < 4294967295ull) CHECK(integer_sqrt(sq + 2 * r) == r);  // (r+1)^2 - 1
     }
     CHECK(integer_sqrt(UINT64_MAX) == 4294967295ull);
+}
+
+TEST_CASE("smallest_factor_book is the reference loop, and its bound does not overflow") {
+    for (std::uint64_t n = 2; n < 20000; ++n) {
+        if (smallest_factor_book(n) != reference_smallest_factor(n)) FAIL("n = " << n);
+    }
+    CHECK(smallest_factor_book(UINT64_MAX) == 3);
+    CHECK(smallest_factor_book(9007199254740881ull) == 9007199254740881ull);  // prime near 2^53
+}
+
+TEST_CASE("smallest_factor_book ends on the largest 64-bit prime", "[.][slow]") {
+    // i reaches 2^32 here, where "i*i <= n" would wrap to 0 and go on. Some 10 s, so hidden:
+    // run it by name or with the tag [slow].
+    CHECK(smallest_factor_book(18446744073709551557ull) == 18446744073709551557ull);
 }
 
 TEST_CASE("smallest_factor agrees with the book's loop on every n below 200000") {
@@ -81,6 +117,68 @@ TEST_CASE("smallest_factor is right at the top of the 64-bit range", "[slow]") {
     // The book's "i*i <= n" would overflow here; each takes about 3 s.
     CHECK(smallest_factor(18446744073709551557ull) == 18446744073709551557ull);  // largest prime
     CHECK(smallest_factor(4294967291ull * 4294967279ull) == 4294967279ull);       // two near 2^32
+}
+
+TEST_CASE("fast_remainder is n % d on millions of random pairs") {
+    check_random_remainders(20261129, 8000000);
+}
+
+TEST_CASE("fast_remainder is n % d on many millions more random pairs", "[slow]") {
+    check_random_remainders(1129, 40000000);
+}
+
+TEST_CASE("fast_remainder is n % d at the edges of its argument") {
+    const std::uint64_t k2p32 = 1ull << 32, k2p53 = 1ull << 53;
+    std::vector<std::uint64_t> divisors = {1, 2, 3, 7, 8191, 8192, 8193, 8209,  // around 2^13
+                                           k2p32 - 5,  // 4294967291, the largest prime below 2^32
+                                           k2p53 - 1, k2p53};
+    for (std::uint64_t d = k2p32 - 3; d <= k2p32 + 3; ++d) divisors.push_back(d);  // sqrt(2^64)
+    for (std::uint64_t d : divisors) {
+        for (std::uint64_t n : {std::uint64_t{0}, std::uint64_t{1}, d - 1, d, d + 1}) check_remainder(n, d);  // n < d
+        for (std::uint64_t n = UINT64_MAX; n > UINT64_MAX - 1000; --n) check_remainder(n, d);
+        // Exact multiples k*d and their neighbours, small k and the largest k that fits.
+        const std::uint64_t top = UINT64_MAX / d;
+        for (std::uint64_t k : {std::uint64_t{1}, std::uint64_t{2}, std::uint64_t{1000}, top / 2, top - 1, top}) {
+            if (k == 0 || k > top) continue;
+            for (std::uint64_t n : {k * d - 1, k * d, k * d + 1}) check_remainder(n, d);
+        }
+    }
+}
+
+TEST_CASE("fast_remainder is n % d for every d from 1 to 20000, at n near 2^64 and at k*d") {
+    // The switch from % to the double quotient at 2^13 lies inside; so do its first divisors.
+    std::mt19937_64 rng(29);
+    for (std::uint64_t d = 1; d <= 20000; ++d) {
+        const std::uint64_t k = UINT64_MAX / d - (rng() >> 40);  // a big multiple of d
+        for (std::uint64_t n : {UINT64_MAX, UINT64_MAX - d, k * d, k * d - 1, rng()}) {
+            check_remainder(n, d);
+        }
+    }
+}
+
+TEST_CASE("the wheel steps through exactly the numbers coprime to 210, in order, from 11") {
+    Wheel w;
+    for (std::uint64_t n = 11; n < 100000; ++n) {
+        if (n % 2 == 0 || n % 3 == 0 || n % 5 == 0 || n % 7 == 0) continue;
+        if (w.value != n) FAIL("the wheel says " << w.value << ", the next candidate is " << n);
+        w.next();
+    }
+}
+
+TEST_CASE("smallest_factor agrees with the book's loop near 2^64 when the factor is above 2^13") {
+    // n = p * m with p prime, 2^13 < p < 2^16, kept when n has no factor below 2^13, so that
+    // fast_remainder finds the factor. The reference loop stops there too, so each is quick.
+    std::mt19937_64 rng(20261130);
+    int kept = 0;
+    while (kept < 300) {
+        const std::uint64_t p = (1ull << 13) + (rng() >> 51);
+        if (reference_smallest_factor(p) != p) continue;
+        const std::uint64_t n = p * (UINT64_MAX / p - (rng() >> 34));  // near 2^64
+        const std::uint64_t expected = reference_smallest_factor(n);
+        if (expected < (1ull << 13)) continue;
+        CHECK(smallest_factor(n) == expected);
+        ++kept;
+    }
 }
 
 TEST_CASE("smallest_factor gives up when asked to stop") {
