@@ -2,12 +2,14 @@
 //
 // Adds to the story: the words of a verdict (the child's one line), of a refusal, and of every
 // report about a child. Pure functions; the processes are in primeproc.cpp. The language is
-// chosen once, at start (options.cpp); the C library's own texts (strerror, strsignal) follow
-// the locale if it is installed. Trace lines stay English: they name C calls.
+// chosen once, at start (options.cpp). The C library's reasons (strerror: "File too large") stay
+// as the C library gives them: primeproc never calls setlocale, so they are English. Trace
+// lines stay English too: they name C calls.
 #pragma once
 
 #include "parse.hpp"
 
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -147,10 +149,26 @@ inline std::string child_exited(Language lang, long pid, std::string_view number
            (lang == Language::German ? " endete mit Status " : " exited with status ") + std::to_string(status);
 }
 
-inline std::string child_killed(Language lang, long pid, std::string_view number, int sig, const char* name) {
+// The signal's C name (SIGKILL): the same in every language, unlike strsignal's "Killed".
+inline const char* signal_name(int sig) {
+    static const struct { int sig; const char* name; } kNames[] = {
+        {SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"}, {SIGILL, "SIGILL"},
+        {SIGABRT, "SIGABRT"}, {SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"}, {SIGSEGV, "SIGSEGV"},
+        {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"}, {SIGUSR1, "SIGUSR1"},
+        {SIGUSR2, "SIGUSR2"}, {SIGBUS, "SIGBUS"},   {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"},
+    };
+    for (const auto& n : kNames) {
+        if (n.sig == sig) return n.name;
+    }
+    return "?";
+}
+
+// English says what strsignal says ("Killed"); German names the signal, since the C library's
+// text would be English unless a German locale is installed.
+inline std::string child_killed(Language lang, long pid, std::string_view number, int sig, const char* text) {
     return child_named(lang, pid, number) +
-           (lang == Language::German ? " wurde beendet durch Signal " : " was killed by signal ") +
-           std::to_string(sig) + " (" + name + ")";
+           (lang == Language::German ? " wurde durch Signal " + std::to_string(sig) + " (" + signal_name(sig) + ") beendet"
+                                     : " was killed by signal " + std::to_string(sig) + " (" + text + ")");
 }
 
 inline std::string fork_failed(Language lang, const char* reason, std::string_view number) {
@@ -168,9 +186,11 @@ inline std::string waiting_for_children(Language lang, std::size_t count) {
 inline std::string waiting_for_a_slot(Language lang, std::size_t running) {
     const std::string n = std::to_string(running);
     if (lang == Language::German) {
-        return "warte, bis einer der " + n + " laufenden Kindprozesse endet (-j " + n + ") ...";
+        return running == 1 ? "warte, bis der laufende Kindprozess endet (-j 1) ..."
+                            : "warte, bis einer der " + n + " laufenden Kindprozesse endet (-j " + n + ") ...";
     }
-    return "waiting for one of " + n + " running children (-j " + n + ")...";
+    return running == 1 ? "waiting for the running child (-j 1)..."
+                        : "waiting for one of " + n + " running children (-j " + n + ")...";
 }
 
 inline std::string unlocked_warning(Language lang) {
