@@ -47,7 +47,7 @@ TEST_OBJS    ?= $(OUT)/tests/harness.o $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wild
 UNIT         := $(OUT)/tests/unit
 
 .PHONY: all run test check check-all install install-strip uninstall clean catch2 tools debug \
-        sanitized strict fuzz bench FORCE
+        sanitized strict norobust fuzz bench FORCE
 
 all: $(BIN)
 
@@ -144,10 +144,11 @@ TEST_ENV = LOGS="$(LOGS)" PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" \
     FAILFORK_PRIMEPROC="$(abspath $(FAILFORK))" \
     ASAN_PRIMEPROC="$(abspath $(ASAN_OUT)/primeproc)" ASAN_UNIT="$(ASAN_OUT)/tests/unit" \
     ASAN_FAILFORK_PRIMEPROC="$(abspath $(ASAN_OUT)/tests/primeproc-failfork)" \
-    PRIMEPROC_DEBUG="$(abspath $(DEBUG_BIN))" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)"
+    PRIMEPROC_DEBUG="$(abspath $(DEBUG_BIN))" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)" \
+    NOROBUST_PRIMEPROC="$(abspath $(OUT)/norobust/primeproc)"
 RUN_STAGE = @$(TEST_ENV) ./tests/run-all.sh
 FAST_STAGES := stage-plain stage-asan stage-docs stage-valgrind-smoke
-SLOW_STAGES := stage-valgrind stage-stress stage-browser
+SLOW_STAGES := stage-valgrind stage-stress stage-browser stage-portable
 .PHONY: $(FAST_STAGES) $(SLOW_STAGES)
 
 stage-plain: $(BIN) $(UNIT) $(FAILFORK) debug
@@ -164,6 +165,13 @@ stage-stress: $(BIN) $(UNIT)
 	$(RUN_STAGE) stress
 stage-browser: $(BIN)
 	$(RUN_STAGE) browser
+stage-portable: norobust
+	$(RUN_STAGE) portable
+
+# The lock macOS and OpenBSD get (no robust mutexes), built on Linux in its own OUT.
+norobust:
+	@$(MAKE) --no-print-directory OUT=$(OUT)/norobust BIN=$(OUT)/norobust/primeproc \
+	    CPPFLAGS="$(CPPFLAGS) -DPRIMEPROC_NO_ROBUST_MUTEX" $(OUT)/norobust/primeproc
 
 # The stages' make goes on after a failure (-k) so that every stage reports; the summary
 # ("tests: N passed, M failed") counts a stage that could not run as failed.

@@ -1,6 +1,7 @@
 // support/options.cpp - see options.hpp.
 #include "options.hpp"
 
+#include "../lock.hpp"
 #include "io.hpp"
 #include "timeline.hpp"
 
@@ -19,7 +20,11 @@ using prime::Language;
 constexpr unsigned kMaxJobs = 100000;
 constexpr const char* kVersion =
     "primeproc 1.1\n"
-    "Copyright (C) 2026 the primeproc authors. MIT licence: free to use, change and share.\n";
+    "Copyright (C) 2026 the primeproc authors. MIT licence: free to use, change and share.\n"
+#if !PRIMEPROC_ROBUST
+    "This build has no robust mutexes: a child killed while it prints blocks the others.\n"
+#endif
+    ;
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -66,7 +71,11 @@ const char* help_text(Language lang) {
            "  -V, --version       show the version and exit\n"
            "\n"
            "A negative NUMBER may look like an option: primeproc -7 13\n"
-           "Exit status: 0 all answered, 1 invalid input or a failure, 2 usage error.\n";
+           "Exit status: 0 all answered, 1 invalid input or a failure, 2 usage error.\n"
+#if !PRIMEPROC_ROBUST
+           "This build has no robust mutexes: a child killed while it prints blocks the others.\n"
+#endif
+        ;
 }
 
 // --help and --version: a full or closed stdout is an error to report, as coreutils does.
