@@ -602,7 +602,7 @@ TEST_CASE("fork: EAGAIN while children exist is retried; ENOMEM or EAGAIN with n
 // 8. An answer waits for at most one Enter
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("on a terminal, an answer ready while \"> \" is shown comes before the next prompt",
+TEST_CASE("an answer ready while \"> \" is shown on a terminal comes before the next prompt",
           "[round2][timing]") {
     int waited_at_lock = 0;
     for (int session = 0; session < 20; ++session) {
@@ -779,9 +779,19 @@ TEST_CASE("stdout a file under a 1 KiB file-size limit: one write error and exit
 
 TEST_CASE("SIGTERM while a child holds the lock blocked on a full pipe: ends within a second",
           "[round2][timing]") {
-    // As in test_faults.cpp: 1500 lines and nobody reading stdout (stderr is a file).
-    const auto numbers = expect::batch(1000000000000, 1500, 2);
-    expect::FedProcess fed({"-l", "en", "-j", "8"}, numbers.input);
+    // As in test_faults.cpp: lines of 67 bytes and nobody reading stdout (stderr is a file), so
+    // after about 980 of them the holder sleeps in write() and the other children at the lock.
+    auto numbers = expect::batch(1000000000000, 1100, 2);
+    std::vector<std::string> args{"-l", "en"};
+    bool bad_line = false;
+    SECTION("the parent waiting for its children") {}
+    SECTION("the parent reporting a bad line meanwhile (it used to wait for the lock to do so)") {
+        // No cap: the parent must reach the bad line after the pipe is full, not wait at -j.
+        args.insert(args.end(), {"-j", "0"});
+        numbers.input += "abc\n";
+        bad_line = true;
+    }
+    expect::FedProcess fed(args, numbers.input);
     harness::Process& p = fed.process;
     pid_t holder = 0;
     REQUIRE(harness::eventually(
@@ -791,9 +801,12 @@ TEST_CASE("SIGTERM while a child holds the lock blocked on a full pipe: ends wit
             for (pid_t kid : harness::children_of(p.pid())) {
                 if (harness::syscall_of(kid) == SYS_write && harness::state_of(kid) == 'S') holder = kid;
             }
-            return holder != 0;
+            // The bad line reported, or the parent stuck at the lock to report it.
+            const bool reached = !bad_line || p.err().find("\"abc\"") != std::string::npos ||
+                                 harness::syscall_of(p.pid()) == SYS_futex;
+            return holder != 0 && reached;
         },
-        20));
+        30));
     const auto kids = harness::children_of(p.pid());
     REQUIRE(kill(p.pid(), SIGTERM) == 0);
     const double sent_at = now_ms();
