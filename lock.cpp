@@ -115,6 +115,7 @@ struct ProcessMutex::Shared {
     std::atomic<unsigned> waiting;  // lock() callers not yet holding it; lock-free, so it works
                                     // between processes in shared memory
     unsigned long owner_deaths;     // written only by the holder of mutex
+    std::atomic<bool> deaths_expected;  // see expect_owner_deaths
 };
 
 ProcessMutex::ProcessMutex(std::string repair_note)
@@ -142,6 +143,7 @@ ProcessMutex::ProcessMutex(std::string repair_note)
     check_pthread(pthread_cond_init(&s.waiters_went, cond_attr.get()), "pthread_cond_init");
     s.waiting = 0;
     s.owner_deaths = 0;
+    s.deaths_expected = false;
 }
 
 ProcessMutex::~ProcessMutex() {
@@ -224,6 +226,8 @@ void ProcessMutex::unlock() noexcept {
 
 unsigned long ProcessMutex::owner_deaths() const { return shared().owner_deaths; }
 
+void ProcessMutex::expect_owner_deaths() { shared().deaths_expected = true; }
+
 // Called holding the mutex after EOWNERDEAD. Without pthread_mutex_consistent, our unlock would
 // mark the mutex ENOTRECOVERABLE and every later lock() would fail.
 void ProcessMutex::repair_after_owner_died() {
@@ -234,6 +238,6 @@ void ProcessMutex::repair_after_owner_died() {
         throw_error(err, "pthread_mutex_consistent");
     }
     ++shared().owner_deaths;
-    report(repair_note_);
+    if (!shared().deaths_expected) report(repair_note_);
 #endif
 }

@@ -73,6 +73,10 @@ public:
     // for at most max_wait_ms. The parent uses it before each prompt (see primeproc.cpp).
     void lock_after_waiters(int max_wait_ms);
 
+    // From now on, a holder that dies is no news (we are stopping them ourselves): the repair
+    // that follows is made without a word on stderr. For every process sharing the lock.
+    void expect_owner_deaths();
+
     // How many times a holder died and the lock was repaired, counted across all processes:
     // the tests check the robust path with it; a program could report it at the end.
     unsigned long owner_deaths() const;

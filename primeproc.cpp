@@ -296,6 +296,7 @@ void wait_for_children(Parent& p, int within_ms) {
 // parent: end every child now (SIGCONT too: a stopped child cannot act on SIGTERM) and reap them.
 void stop_all(Parent& p) {
     p.stopping = true;
+    p.lock.expect_owner_deaths();  // one we stop may hold the lock: its repair is no news
     p.children.for_each_pid([](pid_t pid) {
         // Not yet reaped, so the pid cannot have been reused: kill() reaches our own child.
         if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0) io::say(std::string("kill: ") + std::strerror(errno));

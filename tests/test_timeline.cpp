@@ -279,7 +279,7 @@ TEST_CASE("timeline: 20,000 children: a bounded picture that says what it left o
     CHECK(shell("python3 -c 'import json,sys; json.load(sys.stdin)' < " + json.path).second == 0);
 }
 
-TEST_CASE("timeline: drawing 20,000 children takes no more memory than drawing 200", "[timeline][slow]") {
+TEST_CASE("timeline: drawing 20,000 children takes no more memory than drawing 200", "[timeline][slow][memory]") {
     TempFile small(".trace"), big(".trace");
     write_big_trace(small.path, 200);
     write_big_trace(big.path, 20000);
