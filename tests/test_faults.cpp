@@ -51,9 +51,9 @@ std::vector<pid_t> start_two_long_children(harness::Process& p) {
 // 1. Bounded children, reaped as we go
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("-j 8: never more than 8 children, reaped or not, and 5000 numbers each answered once",
+TEST_CASE("-j 8: never more than 8 children, reaped or not, and 2000 numbers each answered once",
           "[timing]") {
-    const auto numbers = expect::batch(1000000, 5000);
+    const auto numbers = expect::batch(1000000, 2000);
     expect::FedProcess fed({"-l", "en", "-j", "8"}, numbers.input);
     harness::Process& p = fed.process;
     std::size_t most = 0, looks = 0;

@@ -495,7 +495,7 @@ TEST_CASE("the terminal closes while \"> \" is shown: primeproc dies of SIGHUP q
 // 6. A non-blocking stdout
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAGAIN error", "[round2][timing]") {
+TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAGAIN error", "[round2][timing][stress]") {
     const auto numbers = expect::batch(1000000, 20000);
     Launch how;
     how.argv = with_program({});
