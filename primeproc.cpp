@@ -217,6 +217,8 @@ int test_and_print(Parent& p, const ParsedLine& n) {
         status = test_and_print(p, n);
     } catch (const std::exception& e) {
         io::say(std::string("[child ") + std::to_string(getpid()) + "] " + e.what());
+    } catch (...) {
+        io::say(std::string("[child ") + std::to_string(getpid()) + "] unknown exception");
     }
     // EPIPE: die of SIGPIPE (ignored until now, see Signals::ignore_output_signals), the Unix way
     // to say "nobody is listening"; the parent sees it and stops, as `yes | head -1` stops `yes`.

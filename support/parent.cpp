@@ -4,6 +4,9 @@
 #include "io.hpp"
 #include "messages.hpp"
 
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <mutex>
 #include <new>
 
@@ -27,4 +30,13 @@ void Parent::say(const std::string& line, bool prefixed) {
     if (lock_for_stderr) hold.lock();
     if (prefixed) io::say(line);
     else io::say_line(line);
+}
+
+// Only reached with children left when an exception ends the parent (finish() reaps them all
+// otherwise). Stop them, so nothing outlives primeproc; init (or a subreaper) reaps them.
+Parent::~Parent() {
+    lock.expect_owner_deaths();
+    children.for_each_pid([](pid_t pid) {
+        if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0) io::say(std::string("kill: ") + std::strerror(errno));
+    });
 }

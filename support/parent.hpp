@@ -25,6 +25,9 @@ struct Board {
 // through the lock and the board, memory it shares with the parent and its siblings.
 struct Parent {
     explicit Parent(const Options& o);  // creates the lock and the board
+    ~Parent();  // children still running when the parent ends early (an exception) are stopped
+    Parent(const Parent&) = delete;
+    Parent& operator=(const Parent&) = delete;
     void say(const std::string& line, bool prefixed = true);
     bool ending() const { return end_signal != 0 || signals.stop_signal() != 0 || output_failed; }
 

@@ -3,7 +3,9 @@
 // Adds to the story: a line per event, so that a student sees the order of fork, lock and
 // waitpid across processes (TLPI ch. 24.4 on the race after fork):
 //     trace <ms since start> <parent|child> <pid>: <event>
-// Each line is one write(2), well under PIPE_BUF bytes. The start time is taken once in the
+// Each line is one write(2): to a pipe or FIFO, a write of at most PIPE_BUF bytes is atomic
+// (POSIX); to a terminal or a file POSIX promises no such thing, so one write per line is the
+// best a process can do without the lock (trace lines take none). The start time is taken once in the
 // parent and inherited by every child; CLOCK_MONOTONIC is the same clock in every process.
 // With --timeline the same lines also go, with O_APPEND, to an unlinked temporary file that every
 // process shares, and the picture is drawn from it at the end (timeline.hpp): the two never disagree.
