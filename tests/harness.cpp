@@ -5,6 +5,8 @@
 #include <poll.h>
 #include <pty.h>  // forkpty: glibc and musl (the BSDs and macOS have it in <util.h>)
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -361,6 +363,15 @@ long syscall_of(pid_t pid) {
 
 void pause_ms(int ms) {
     if (poll(nullptr, 0, ms) < 0 && errno != EINTR) fail("poll");
+}
+
+pid_t child_asleep_writing(const Process& p) {
+    int queued = 0;
+    if (ioctl(p.stdout_fd(), FIONREAD, &queued) != 0 || queued < 60000) return 0;
+    for (pid_t kid : children_of(p.pid())) {
+        if (syscall_of(kid) == SYS_write && state_of(kid) == 'S') return kid;
+    }
+    return 0;
 }
 
 }  // namespace harness

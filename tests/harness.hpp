@@ -101,6 +101,10 @@ std::vector<pid_t> children_of(pid_t pid);
 char state_of(pid_t pid);
 // The number of the system call pid is blocked in (/proc/PID/syscall), or -1.
 long syscall_of(pid_t pid);
+// A child of p asleep in write() while p's stdout pipe, which nobody reads, is full (at least
+// 60000 bytes queued), or 0. (A child seen in write() before the pipe filled might just be
+// finishing a write that succeeds.)
+pid_t child_asleep_writing(const Process& p);
 // Waits (polling with a deadline) until pred() holds; false on deadline.
 template <typename Pred>
 bool eventually(Pred pred, double seconds);

@@ -82,19 +82,9 @@ TEST_CASE("a child SIGKILLed inside write while holding the lock: repaired, all 
     expect::FedProcess fed({"-l", "en", "-j", "8"}, numbers.input);
     harness::Process& p = fed.process;
 
-    // The holder: a child asleep in write() while the pipe is full. (A child seen in write()
-    // before the pipe filled might just be finishing a write that succeeds.)
+    // The holder: a child asleep in write() while the pipe is full.
     pid_t holder = 0;
-    REQUIRE(harness::eventually(
-        [&] {
-            int queued = 0;
-            if (ioctl(p.stdout_fd(), FIONREAD, &queued) != 0 || queued < 60000) return false;
-            for (pid_t kid : harness::children_of(p.pid())) {
-                if (harness::syscall_of(kid) == SYS_write && harness::state_of(kid) == 'S') holder = kid;
-            }
-            return holder != 0;
-        },
-        20));
+    REQUIRE(harness::eventually([&] { return (holder = harness::child_asleep_writing(p)) != 0; }, 20));
     REQUIRE(kill(holder, SIGKILL) == 0);
     // Drain only once it is dead: a writer woken by SIGKILL finishes its write if the pipe has
     // room by the time it runs again, and then its line would (rightly) be there.

@@ -796,11 +796,7 @@ TEST_CASE("SIGTERM while a child holds the lock blocked on a full pipe: ends wit
     pid_t holder = 0;
     REQUIRE(harness::eventually(
         [&] {
-            int queued = 0;
-            if (ioctl(p.stdout_fd(), FIONREAD, &queued) != 0 || queued < 60000) return false;
-            for (pid_t kid : harness::children_of(p.pid())) {
-                if (harness::syscall_of(kid) == SYS_write && harness::state_of(kid) == 'S') holder = kid;
-            }
+            holder = harness::child_asleep_writing(p);
             // The bad line reported, or the parent stuck at the lock to report it.
             const bool reached = !bad_line || p.err().find("\"abc\"") != std::string::npos ||
                                  harness::syscall_of(p.pid()) == SYS_futex;
