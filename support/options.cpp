@@ -79,14 +79,16 @@ const char* help_text(Language lang) {
 }
 
 // --help and --version: a full or closed stdout is an error to report, as coreutils does.
+// (exit() outside the catch: leaving with the exception still alive would leak it.)
 [[noreturn]] void print_and_exit(const char* text, Language lang) {
+    int error = 0;
     try {
         io::write_all(STDOUT_FILENO, text);
     } catch (const std::system_error& e) {
-        io::say(prime::write_error(lang, std::strerror(e.code().value())));
-        std::exit(1);
+        error = e.code().value();
     }
-    std::exit(0);
+    if (error != 0) io::say(prime::write_error(lang, std::strerror(error)));
+    std::exit(error != 0 ? 1 : 0);
 }
 
 std::string quoted(const char* value) { return prime::quote_for_humans(value); }
@@ -188,14 +190,15 @@ Options parse_command_line(int argc, char** argv) {
     Options opts;
     opts.language = prime::language_from_environment(getenv("LANGUAGE"), getenv("LC_ALL"),
                                                      getenv("LC_MESSAGES"), getenv("LANG"));
+    std::string problem;
     try {
         parse_into(opts, argc, argv);
     } catch (const UsageError& e) {
-        io::say(e.what());
-        io::say(opts.language == Language::German
-                    ? "\"primeproc --help\" zeigt weitere Informationen."
-                    : "Try 'primeproc --help' for more information.");
-        std::exit(2);
+        problem = e.what();
     }
-    return opts;
+    if (problem.empty()) return opts;
+    io::say(problem);
+    io::say(opts.language == Language::German ? "\"primeproc --help\" zeigt weitere Informationen."
+                                              : "Try 'primeproc --help' for more information.");
+    std::exit(2);
 }

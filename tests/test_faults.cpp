@@ -84,7 +84,8 @@ TEST_CASE("a child SIGKILLed inside write while holding the lock: repaired, all 
 
     // The holder: a child asleep in write() while the pipe is full.
     pid_t holder = 0;
-    REQUIRE(harness::eventually([&] { return (holder = harness::child_asleep_writing(p)) != 0; }, 20));
+    // A generous deadline: under valgrind the 1500 forks take a minute.
+    REQUIRE(harness::eventually([&] { return (holder = harness::child_asleep_writing(p)) != 0; }, 180));
     REQUIRE(kill(holder, SIGKILL) == 0);
     // Drain only once it is dead: a writer woken by SIGKILL finishes its write if the pipe has
     // room by the time it runs again, and then its line would (rightly) be there.
