@@ -55,7 +55,6 @@ constexpr int kQuietWaitMs = 200;     // a wait shorter than this is not worth a
 bool read_and_answer(Parent& p);
 bool answer_arguments(Parent& p);
 bool answer(Parent& p, const std::string& raw, bool from_arguments);
-Status read_line(Parent& p, LineReader& reader, std::string& line);
 void start_child(Parent& p, const ParsedLine& n);
 void wait_for_free_slot(Parent& p);
 [[noreturn]] void run_child(Parent& p, const ParsedLine& n);
@@ -105,8 +104,9 @@ bool read_and_answer(Parent& p) {
     for (;;) {
         reap_finished(p);  // zombies must not pile up in a long session
         if (p.ending()) break;
-        const Status status = read_line(p, reader, line);
+        const Status status = read_line(p, reader, line);  // the book's prompt, or --live's: modes.hpp
         if (status == Status::HungUp && p.end_signal == 0) p.end_signal = SIGHUP;
+        if (status == Status::ReaderGone && p.end_signal == 0) p.end_signal = SIGPIPE;
         if (status != Status::Line || prime::parse_line(line).kind == LineKind::End) break;
         all_valid = answer(p, line, false) && all_valid;
     }
@@ -322,24 +322,6 @@ int finish(Parent& p, bool all_valid) {
     }
     if (p.ending()) Signals::die_of(p.end_signal != 0 ? p.end_signal : p.signals.stop_signal());
     return all_valid && !p.some_failed && !io::stderr_failed() && !trace::failed() ? 0 : 1;
-}
-
-// =============================================================================================
-// The parent reads a line (support/modes.hpp: the book's prompt, --live's)
-// =============================================================================================
-
-// parent: one line, the way the options say (the mode is chosen here, once). Writing the prompt
-// to a reader that has gone (EPIPE) or a terminal that has (EIO) ends us as it ends a child.
-Status read_line(Parent& p, LineReader& reader, std::string& line) {
-    try {
-        if (!p.prompt) return reader.next(line, prime::kMaxLineLength + 1);
-        if (p.opts.live) return read_line_live(p.lock, p.live_prompt, reader, line);
-        return read_line_holding_lock(p.lock, reader, line);
-    } catch (const std::system_error& e) {
-        if (e.code().value() != EPIPE && e.code().value() != EIO) throw;
-        if (p.end_signal == 0) p.end_signal = e.code().value() == EPIPE ? SIGPIPE : SIGHUP;
-        return Status::Stopped;
-    }
 }
 
 }  // namespace

@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <mutex>
 #include <string_view>
+#include <system_error>
 
 namespace {
 // "\r" back to the start of the line, ESC [ K erase to its end: an ANSI (VT100) control sequence,
@@ -72,4 +74,16 @@ LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineRe
 std::string around_prompt(const bool* prompt_shown, const std::string& line) {
     if (prompt_shown == nullptr || !*prompt_shown) return line;
     return std::string(kEraseLine) + line + "> ";
+}
+
+LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line) {
+    try {
+        if (!p.prompt) return reader.next(line, prime::kMaxLineLength + 1);
+        if (p.opts.live) return read_line_live(p.lock, p.live_prompt, reader, line);
+        return read_line_holding_lock(p.lock, reader, line);
+    } catch (const std::system_error& e) {
+        if (e.code().value() == EPIPE) return LineReader::Status::ReaderGone;
+        if (e.code().value() == EIO) return LineReader::Status::HungUp;
+        throw;
+    }
 }

@@ -9,8 +9,14 @@
 
 #include "../lock.hpp"
 #include "lines.hpp"
+#include "parent.hpp"
 
 #include <string>
+
+// parent: one line, the way the options say (the mode is chosen here, once): no prompt, the
+// book's, or --live's. A prompt that cannot be written because stdout's reader has gone (EPIPE)
+// or the terminal has (EIO) gives ReaderGone or HungUp: the parent then ends as a child would.
+LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line);
 
 // parent, the book's way: "> " and the whole wait for the line while holding the lock.
 LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader, std::string& line);
