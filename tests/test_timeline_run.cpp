@@ -138,12 +138,12 @@ TEST_CASE("--timeline FILE.json: the Trace Event Format, one pid per process", "
 TEST_CASE("--timeline with SIGTERM: the picture of the part that happened, then death by SIGTERM",
           "[timeline]") {
     const std::string svg = temp_path(".svg");
-    harness::Process p(with_program({"-l", "en", "--timeline", svg, "97", "18446744073709551557"}));
-    std::vector<pid_t> kids;
-    // The first child answers at once; wait until only the long one is left, then stop the run.
+    // --trace too, so the test can see on stderr that both children were forked.
+    harness::Process p(with_program({"-t", "-l", "en", "--timeline", svg, "97", "18446744073709551557"}));
+    // The first child answers at once; wait for its answer and for the second fork, then stop.
     REQUIRE(harness::eventually([&] {
         p.read_available();
-        return p.out().find("97 is prime\n") != std::string::npos && harness::children_of(p.pid()).size() == 1;
+        return p.out().find("97 is prime\n") != std::string::npos && count(p.err(), "fork() -> child") == 2;
     }, 20));
     REQUIRE(kill(p.pid(), SIGTERM) == 0);
     const int status = p.finish();
