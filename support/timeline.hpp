@@ -1,5 +1,9 @@
 // timeline.hpp - draws what --trace saw as a picture: one lane per process, time going right.
 //
+// Adds to the story: the shapes in time that the trace only lists (children computing side by
+// side, the lock serialising the printing, zombies until waitpid): the events of TLPI ch. 24-26
+// (fork, _exit, wait), drawn. Nothing here is a system call lesson; it is read last.
+//
 // Usage (primeproc --timeline FILE): the parent and every child append their trace lines to one
 // events file; at the end the parent calls
 //     timeline::draw(events_fd, out_fd, *timeline::format_for(FILE));
