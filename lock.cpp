@@ -82,7 +82,7 @@ private:
 
 timespec deadline_after(int ms) {
     timespec t{};
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (clock_gettime(CLOCK_MONOTONIC, &t) != 0) throw_error(errno, "clock_gettime");
     t.tv_sec += ms / 1000;
     t.tv_nsec += static_cast<long>(ms % 1000) * 1000000L;
     if (t.tv_nsec >= 1000000000L) {
@@ -179,7 +179,11 @@ void ProcessMutex::lock() {
         --s.waiting;
         throw;
     }
-    if (--s.waiting == 0) pthread_cond_broadcast(&s.waiters_went);  // cannot fail on a valid cond
+    if (--s.waiting == 0) {
+        // We hold the lock now: report rather than throw, or no lock_guard would ever release it.
+        const int err = pthread_cond_broadcast(&s.waiters_went);
+        if (err != 0) report_error(err, "pthread_cond_broadcast");
+    }
 }
 
 void ProcessMutex::lock_after_waiters(int max_wait_ms) {
