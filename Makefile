@@ -41,8 +41,12 @@ endif
 # The story (primeproc.cpp), the lock, and the plumbing in support/ (one subject per file).
 SUPPORT_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wildcard support/*.cpp)))
 PROGRAM_OBJS := $(OUT)/primeproc.o $(OUT)/lock.o $(SUPPORT_OBJS)
-# A sanitized build reuses the plain build's test objects (see 'sanitized'), so both can be set.
-CATCH_MAIN   ?= $(OUT)/tests/main.o
+# Catch2's own code (its main and test runner) is by far the longest compile, and nothing in it
+# is ours to debug or to sanitize. Debian's catch2 ships it compiled (libCatch2WithMain.a), so
+# that is used where it is; elsewhere tests/main.cpp compiles it once. A sanitized build reuses
+# the plain build's test objects (see 'sanitized'), so both can be set.
+CATCH_LIB    := $(firstword $(wildcard /usr/lib/libCatch2WithMain.a /usr/local/lib/libCatch2WithMain.a))
+CATCH_MAIN   ?= $(if $(CATCH_LIB),$(CATCH_LIB),$(OUT)/tests/main.o)
 TEST_OBJS    ?= $(OUT)/tests/harness.o $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wildcard tests/test_*.cpp)))
 UNIT         := $(OUT)/tests/unit
 
@@ -69,11 +73,18 @@ $(OUT)/%.o: %.cpp $(OUT)/compile-flags
 	@mkdir -p $(dir $@)
 	$(COMPILE) $(DEPFLAGS) -c -o $@ $<
 
-# Catch2's own code (CATCH_CONFIG_MAIN) is the longest compile of all by far, and nothing in it
-# is ours to debug or to sanitize: compiled once, without optimisation or debug information.
+# Catch2's main where no compiled one is installed: once, without optimisation or debug information.
 $(OUT)/tests/main.o: tests/main.cpp $(OUT)/compile-flags | catch2
 	@mkdir -p $(dir $@)
 	$(COMPILE) -O0 -g0 $(DEPFLAGS) -c -o $@ tests/main.cpp
+
+# The tests' own code mostly waits for processes, so it is compiled without optimisation, which
+# halves its build time; the arithmetic tests keep CXXFLAGS (they check millions of divisions).
+TEST_OPT ?= -O0
+$(OUT)/tests/test_prime.o: TEST_OPT :=
+$(OUT)/tests/%.o: tests/%.cpp $(OUT)/compile-flags
+	@mkdir -p $(dir $@)
+	$(COMPILE) $(TEST_OPT) $(DEPFLAGS) -c -o $@ $<
 
 # Tests need Catch2 before they compile; the script installs it or says how.
 $(TEST_OBJS): | catch2
@@ -82,6 +93,7 @@ catch2:
 
 # forkpty lives in libutil with glibc.
 $(UNIT): $(CATCH_MAIN) $(TEST_OBJS) $(OUT)/lock.o $(SUPPORT_OBJS) $(OUT)/link-flags
+	@mkdir -p $(dir $@)
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $(CATCH_MAIN) $(TEST_OBJS) $(OUT)/lock.o \
 	    $(SUPPORT_OBJS) -lutil $(LDLIBS)
 
@@ -145,10 +157,11 @@ TEST_ENV = LOGS="$(LOGS)" PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" \
     ASAN_PRIMEPROC="$(abspath $(ASAN_OUT)/primeproc)" ASAN_UNIT="$(ASAN_OUT)/tests/unit" \
     ASAN_FAILFORK_PRIMEPROC="$(abspath $(ASAN_OUT)/tests/primeproc-failfork)" \
     PRIMEPROC_DEBUG="$(abspath $(DEBUG_BIN))" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)" \
-    NOROBUST_PRIMEPROC="$(abspath $(OUT)/norobust/primeproc)"
+    NOROBUST_PRIMEPROC="$(abspath $(NOROBUST_OUT)/primeproc)" \
+    NOROBUST_LOCK_UNIT="$(NOROBUST_OUT)/tests/lock-unit"
 RUN_STAGE = @$(TEST_ENV) ./tests/run-all.sh
-FAST_STAGES := stage-plain stage-asan stage-docs stage-valgrind-smoke
-SLOW_STAGES := stage-valgrind stage-stress stage-browser stage-portable
+FAST_STAGES := stage-plain stage-asan stage-docs stage-valgrind-smoke stage-norobust
+SLOW_STAGES := stage-valgrind stage-stress stage-browser stage-strict
 .PHONY: $(FAST_STAGES) $(SLOW_STAGES)
 
 stage-plain: $(BIN) $(UNIT) $(FAILFORK) debug
@@ -165,13 +178,23 @@ stage-stress: $(BIN) $(UNIT)
 	$(RUN_STAGE) stress
 stage-browser: $(BIN)
 	$(RUN_STAGE) browser
-stage-portable: norobust
-	$(RUN_STAGE) portable
+stage-norobust: norobust $(BIN)
+	$(RUN_STAGE) norobust
+stage-strict:
+	$(RUN_STAGE) strict
 
-# The lock macOS and OpenBSD get (no robust mutexes), built on Linux in its own OUT.
-norobust:
-	@$(MAKE) --no-print-directory OUT=$(OUT)/norobust BIN=$(OUT)/norobust/primeproc \
-	    CPPFLAGS="$(CPPFLAGS) -DPRIMEPROC_NO_ROBUST_MUTEX" $(OUT)/norobust/primeproc
+# The lock macOS and OpenBSD get (no robust mutexes), built on Linux in its own OUT: the program
+# and the lock's own tests (tests/test_lock.cpp then shows the hang a dead holder leaves).
+NOROBUST_OUT := $(OUT)/norobust
+norobust: $(CATCH_MAIN)
+	@$(MAKE) --no-print-directory OUT=$(NOROBUST_OUT) BIN=$(NOROBUST_OUT)/primeproc \
+	    CPPFLAGS="$(CPPFLAGS) -DPRIMEPROC_NO_ROBUST_MUTEX" CATCH_MAIN="$(CATCH_MAIN)" \
+	    $(NOROBUST_OUT)/primeproc $(NOROBUST_OUT)/tests/lock-unit
+
+# The lock's tests alone (the 'norobust' stage).
+$(OUT)/tests/lock-unit: $(CATCH_MAIN) $(OUT)/tests/test_lock.o $(OUT)/lock.o $(OUT)/link-flags
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $(CATCH_MAIN) $(OUT)/tests/test_lock.o \
+	    $(OUT)/lock.o $(LDLIBS)
 
 # The stages' make goes on after a failure (-k) so that every stage reports; the summary
 # ("tests: N passed, M failed") counts a stage that could not run as failed.
@@ -234,4 +257,4 @@ uninstall:
 clean:
 	rm -rf build primeproc primeproc-debug tests/out-*.txt
 
--include $(PROGRAM_OBJS:.o=.d) $(CATCH_MAIN:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(PROGRAM_OBJS:.o=.d) $(OUT)/tests/main.d $(TEST_OBJS:.o=.d)

@@ -102,13 +102,15 @@ struct InputFile {
 struct FedProcess {
     InputFile input;
     harness::Process process;
-    FedProcess(const std::vector<std::string>& args, const std::string& text)
-        : input(text), process(with_program(args), stdin_from(input)) {}
+    // stdout_pipe_bytes: see harness::RunOptions.
+    FedProcess(const std::vector<std::string>& args, const std::string& text, int stdout_pipe_bytes = 0)
+        : input(text), process(with_program(args), options(input, stdout_pipe_bytes)) {}
 
 private:
-    static harness::RunOptions stdin_from(const InputFile& file) {
+    static harness::RunOptions options(const InputFile& file, int stdout_pipe_bytes) {
         harness::RunOptions opts;
         opts.stdin_file = file.path;
+        opts.stdout_pipe_bytes = stdout_pipe_bytes;
         return opts;
     }
 };

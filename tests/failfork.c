@@ -8,10 +8,15 @@
  *
  *     FAILFORK=2,4=ENOMEM build/tests/primeproc-failfork 2 3 4 5
  *
- * makes the 2nd call fail with EAGAIN and the 4th with ENOMEM. A link-time seam (not an
- * LD_PRELOAD shim) because primeproc is linked statically (docs/performance.md).
+ * makes the 2nd call fail with EAGAIN and the 4th with ENOMEM. With FAILFORK_HOLD=N as well, the
+ * child made by call N waits, before it goes on, until a later call succeeds: a test can then
+ * count on a child existing while the calls in between fail, however fast the machine (a child
+ * kept busy "long enough" by a big prime would not promise that).
+ *
+ * A link-time seam rather than an LD_PRELOAD shim, so that it works with 'make LINK=-static' too.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +41,26 @@ static int planned_failure(unsigned long call) {
     return 0;
 }
 
+/* The pipe the held child waits on: it reads until EOF, which comes when the parent closes the
+ * write end (at the next call that succeeds, or when it exits). */
+static int hold[2] = {-1, -1};
+
+static void close_or_die(int fd) {
+    if (close(fd) != 0) {
+        perror("failfork: close");
+        _exit(125);
+    }
+}
+
+static void wait_until_released(void) {
+    char c;
+    close_or_die(hold[1]);
+    while (read(hold[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    close_or_die(hold[0]);
+    hold[0] = hold[1] = -1;
+}
+
 pid_t __wrap_fork(void) {
     static unsigned long calls;
     const int err = planned_failure(++calls);
@@ -43,5 +68,26 @@ pid_t __wrap_fork(void) {
         errno = err;
         return -1;
     }
-    return __real_fork();
+    if (hold[1] >= 0) { /* before the fork, so that the new child does not inherit it */
+        close_or_die(hold[1]);
+        hold[1] = -1;
+    }
+    const char* held = getenv("FAILFORK_HOLD");
+    const int hold_this = held != NULL && strtoul(held, NULL, 10) == calls;
+    if (hold_this && pipe(hold) != 0) {
+        perror("failfork: pipe");
+        _exit(125);
+    }
+    const pid_t pid = __real_fork();
+    if (hold_this && pid == 0) {
+        wait_until_released();
+    } else if (hold_this) {
+        close_or_die(hold[0]);
+        hold[0] = -1;
+        if (pid < 0) {
+            close_or_die(hold[1]);
+            hold[1] = -1;
+        }
+    }
+    return pid;
 }

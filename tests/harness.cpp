@@ -272,6 +272,7 @@ Process::Process(const std::vector<std::string>& argv, const RunOptions& opts) {
     // spawn() wants pipes for stderr; give it the file instead by swapping the write end.
     close_or_fail(err.w);
     err.w = err_fd;
+    if (o.stdout_pipe_bytes > 0 && fcntl(out.r, F_SETPIPE_SZ, o.stdout_pipe_bytes) < 0) fail("fcntl F_SETPIPE_SZ");
     pid_ = spawn(argv, o, in, out, err);
     for (int fd : {in.r, in.w, out.w, err.r, err.w}) close_or_fail(fd);
     out_ = out.r;
@@ -367,7 +368,9 @@ void pause_ms(int ms) {
 
 pid_t child_asleep_writing(const Process& p) {
     int queued = 0;
-    if (ioctl(p.stdout_fd(), FIONREAD, &queued) != 0 || queued < 60000) return 0;
+    const int capacity = fcntl(p.stdout_fd(), F_GETPIPE_SZ);
+    if (capacity < 0 || ioctl(p.stdout_fd(), FIONREAD, &queued) != 0) return 0;
+    if (queued < capacity - capacity / 16) return 0;
     for (pid_t kid : children_of(p.pid())) {
         if (syscall_of(kid) == SYS_write && state_of(kid) == 'S') return kid;
     }

@@ -31,6 +31,9 @@ struct RunOptions {
     bool close_stdout = false;               // start it with descriptor 1 closed
     std::string stdout_file;                 // redirect stdout to this file instead of a pipe
     std::string stdin_file;                  // Process only: stdin from this file, not /dev/null
+    // Process only: the stdout pipe's capacity (F_SETPIPE_SZ, Linux; at least a page), so that a
+    // test that leaves stdout unread fills it with a few dozen lines instead of a thousand.
+    int stdout_pipe_bytes = 0;
 };
 
 // Runs argv[0] with input on stdin (then EOF), collecting stdout and stderr.
@@ -101,9 +104,9 @@ std::vector<pid_t> children_of(pid_t pid);
 char state_of(pid_t pid);
 // The number of the system call pid is blocked in (/proc/PID/syscall), or -1.
 long syscall_of(pid_t pid);
-// A child of p asleep in write() while p's stdout pipe, which nobody reads, is full (at least
-// 60000 bytes queued), or 0. (A child seen in write() before the pipe filled might just be
-// finishing a write that succeeds.)
+// A child of p asleep in write() while p's stdout pipe, which nobody reads, is full (queued bytes
+// within 1/16 of its capacity: a line never straddles two of the pipe's pages), or 0. (A child
+// seen in write() before the pipe filled might just be finishing a write that succeeds.)
 pid_t child_asleep_writing(const Process& p);
 // Waits (polling with a deadline) until pred() holds; false on deadline.
 template <typename Pred>

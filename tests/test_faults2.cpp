@@ -560,33 +560,33 @@ TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAG
 TEST_CASE("fork: EAGAIN while children exist is retried; ENOMEM or EAGAIN with none is reported",
           "[round2][timing]") {
     // tests/failfork.c (see test_faults.cpp): FAILFORK lists the calls of fork() that fail. The
-    // first number keeps its child busy for seconds (the largest 64-bit prime), so it exists when
-    // the later forks fail: each retry waits at most 200 ms for a child to end.
-    // (A real EAGAIN from RLIMIT_NPROC cannot be provoked here: root is exempt from it.)
+    // first number's child is held (FAILFORK_HOLD=1) until a later fork succeeds, so it exists
+    // when the forks in between fail, on any machine: each retry waits at most 200 ms for a
+    // child to end. (A real EAGAIN from RLIMIT_NPROC cannot be provoked here: root is exempt.)
     const char* failfork = std::getenv("FAILFORK_PRIMEPROC");
     REQUIRE(failfork != nullptr);
-    const Lines all{kLongPrime + " is prime", "3 is prime", "4 is not prime, since 4 = 2 * 2", "5 is prime"};
+    const Lines all{"97 is prime", "3 is prime", "4 is not prime, since 4 = 2 * 2", "5 is prime"};
     harness::RunOptions opts;
     opts.deadline_seconds = 30;
     SECTION("EAGAIN, three times in a row, with a child running: retried, all answered") {
-        opts.env = {{"FAILFORK", "2,3,4"}};
+        opts.env = {{"FAILFORK", "2,3,4"}, {"FAILFORK_HOLD", "1"}};
         SECTION("numbers as arguments") {
-            const auto r = harness::run({failfork, kLongPrime, "3", "4", "5"}, "", opts);
+            const auto r = harness::run({failfork, "97", "3", "4", "5"}, "", opts);
             CHECK(line_set(r.out) == all);
             CHECK(r.err == "");
             CHECK(r.exit_code() == 0);
         }
         SECTION("numbers from a pipe") {
-            const auto r = harness::run({failfork}, kLongPrime + "\n3\n4\n5\n", opts);
+            const auto r = harness::run({failfork}, "97\n3\n4\n5\n", opts);
             CHECK(line_set(r.out) == all);
             CHECK(r.err == "");
             CHECK(r.exit_code() == 0);
         }
     }
     SECTION("ENOMEM with a child running: reported, not retried") {
-        opts.env = {{"FAILFORK", "2=ENOMEM"}};
-        const auto r = harness::run({failfork, kLongPrime, "3", "4", "5"}, "", opts);
-        CHECK(line_set(r.out) == Lines{kLongPrime + " is prime", "4 is not prime, since 4 = 2 * 2", "5 is prime"});
+        opts.env = {{"FAILFORK", "2=ENOMEM"}, {"FAILFORK_HOLD", "1"}};
+        const auto r = harness::run({failfork, "97", "3", "4", "5"}, "", opts);
+        CHECK(line_set(r.out) == Lines{"97 is prime", "4 is not prime, since 4 = 2 * 2", "5 is prime"});
         CHECK(r.err == "primeproc: fork: Cannot allocate memory (3 not tested)\n");
         CHECK(r.exit_code() == 1);
     }
@@ -781,9 +781,10 @@ TEST_CASE("stdout a file under a 1 KiB file-size limit: one write error and exit
 
 TEST_CASE("SIGTERM while a child holds the lock blocked on a full pipe: ends within a second",
           "[round2][timing]") {
-    // As in test_faults.cpp: lines of 67 bytes and nobody reading stdout (stderr is a file), so
-    // after about 980 of them the holder sleeps in write() and the other children at the lock.
-    auto numbers = expect::batch(1000000000000, 1100, 2);
+    // As in test_faults.cpp: lines of 67 bytes and nobody reading stdout (stderr is a file), whose
+    // pipe holds one page, so after 61 of them the holder sleeps in write() and the other children
+    // at the lock.
+    auto numbers = expect::batch(1000000000000, 150, 2);
     std::vector<std::string> args{"-l", "en"};
     bool bad_line = false;
     SECTION("the parent waiting for its children") {}
@@ -793,7 +794,7 @@ TEST_CASE("SIGTERM while a child holds the lock blocked on a full pipe: ends wit
         numbers.input += "abc\n";
         bad_line = true;
     }
-    expect::FedProcess fed(args, numbers.input);
+    expect::FedProcess fed(args, numbers.input, 4096);
     harness::Process& p = fed.process;
     pid_t holder = 0;
     REQUIRE(harness::eventually(
