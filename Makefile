@@ -61,13 +61,22 @@ all: $(BIN)
 COMPILE := $(CXX) $(REQUIRED) $(CPPFLAGS) $(CXXFLAGS)
 LINKCMD := $(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) $(LDLIBS)
 $(OUT)/compile-flags: FORCE
-	@tests/update-if-changed.sh $@ '$(subst ','\'',$(COMPILE))'
+	@tests/update-if-changed.sh $@ '$(subst ','\'',$(COMPILE)) (tests: $(TEST_OPT))'
 $(OUT)/link-flags: FORCE
 	@tests/update-if-changed.sh $@ '$(subst ','\'',$(LINKCMD))'
 FORCE:
 
 $(BIN): $(PROGRAM_OBJS) $(OUT)/link-flags
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) -o $@ $(PROGRAM_OBJS) $(LDLIBS)
+
+# The tests' own code mostly waits for processes, so it is compiled without optimisation, which
+# halves its build time; the arithmetic tests keep CXXFLAGS (they check millions of divisions).
+TEST_OPT ?= -O0
+$(OUT)/tests/test_prime.o: TEST_OPT :=
+# (Before the general rule: GNU make 3.81 takes the first pattern that matches.)
+$(OUT)/tests/%.o: tests/%.cpp $(OUT)/compile-flags
+	@mkdir -p $(dir $@)
+	$(COMPILE) $(TEST_OPT) $(DEPFLAGS) -c -o $@ $<
 
 $(OUT)/%.o: %.cpp $(OUT)/compile-flags
 	@mkdir -p $(dir $@)
@@ -77,14 +86,6 @@ $(OUT)/%.o: %.cpp $(OUT)/compile-flags
 $(OUT)/tests/main.o: tests/main.cpp $(OUT)/compile-flags | catch2
 	@mkdir -p $(dir $@)
 	$(COMPILE) -O0 -g0 $(DEPFLAGS) -c -o $@ tests/main.cpp
-
-# The tests' own code mostly waits for processes, so it is compiled without optimisation, which
-# halves its build time; the arithmetic tests keep CXXFLAGS (they check millions of divisions).
-TEST_OPT ?= -O0
-$(OUT)/tests/test_prime.o: TEST_OPT :=
-$(OUT)/tests/%.o: tests/%.cpp $(OUT)/compile-flags
-	@mkdir -p $(dir $@)
-	$(COMPILE) $(TEST_OPT) $(DEPFLAGS) -c -o $@ $<
 
 # Tests need Catch2 before they compile; the script installs it or says how.
 $(TEST_OBJS): | catch2
