@@ -108,6 +108,12 @@ $(FAILFORK): $(PROGRAM_OBJS) $(OUT)/tests/failfork.o $(OUT)/link-flags
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) -Wl,--wrap=fork -o $@ $(PROGRAM_OBJS) \
 	    $(OUT)/tests/failfork.o $(LDLIBS)
 
+# The program with operator new replaced (tests/heapcheck.cpp): it says on stderr whenever a
+# child allocates, so a test can show that children leave the heap alone.
+HEAPCHECK := $(OUT)/tests/primeproc-heapcheck
+$(HEAPCHECK): $(PROGRAM_OBJS) $(OUT)/tests/heapcheck.o $(OUT)/link-flags
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) -o $@ $(PROGRAM_OBJS) $(OUT)/tests/heapcheck.o $(LDLIBS)
+
 # The session's exit status says whether every line was a number (1 after an invalid one); that
 # is the user's business, not a failed build, so make reports only death by a signal.
 run: $(BIN)
@@ -154,7 +160,7 @@ tools:
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 LOGS := $(OUT)/test-logs
 TEST_ENV = LOGS="$(LOGS)" PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" \
-    FAILFORK_PRIMEPROC="$(abspath $(FAILFORK))" \
+    FAILFORK_PRIMEPROC="$(abspath $(FAILFORK))" HEAPCHECK_PRIMEPROC="$(abspath $(HEAPCHECK))" \
     ASAN_PRIMEPROC="$(abspath $(ASAN_OUT)/primeproc)" ASAN_UNIT="$(ASAN_OUT)/tests/unit" \
     ASAN_FAILFORK_PRIMEPROC="$(abspath $(ASAN_OUT)/tests/primeproc-failfork)" \
     PRIMEPROC_DEBUG="$(abspath $(DEBUG_BIN))" GDB_SCRIPT="$(abspath docs/gdb-session.gdb)" \
@@ -165,7 +171,7 @@ FAST_STAGES := stage-plain stage-asan stage-docs stage-valgrind-smoke stage-noro
 SLOW_STAGES := stage-valgrind stage-stress stage-browser stage-strict
 .PHONY: $(FAST_STAGES) $(SLOW_STAGES)
 
-stage-plain: $(BIN) $(UNIT) $(FAILFORK) debug
+stage-plain: $(BIN) $(UNIT) $(FAILFORK) $(HEAPCHECK) debug
 	$(RUN_STAGE) plain
 stage-asan: sanitized
 	$(RUN_STAGE) asan

@@ -171,10 +171,10 @@ void start_child(Parent& p, const ParsedLine& n) {
 // =============================================================================================
 
 // child, holding the lock: the whole line in one write(2). Returns the exit status.
-int write_verdict(Parent& p, const std::string& line) {
+int write_verdict(Parent& p, std::string_view line) {
     if (p.board.output_error != 0) return kExitOutputFailed;  // a sibling found stdout unusable
     try {
-        io::write_all(STDOUT_FILENO, around_prompt(p.live_prompt, line));
+        write_around_prompt(p.live_prompt, line);
         return 0;
     } catch (const std::system_error& e) {
         if (e.code().value() == EPIPE) return -SIGPIPE;  // the reader has gone: see run_child
@@ -184,7 +184,7 @@ int write_verdict(Parent& p, const std::string& line) {
 }
 
 // child: the book's "with self.EinAusLock: print(...)".
-int print_holding_lock(Parent& p, const std::string& line) {
+int print_holding_lock(Parent& p, std::string_view line) {
     trace::event("waits for the lock");
     std::lock_guard<ProcessMutex> hold(p.lock);
     trace::event("took the lock");
@@ -202,9 +202,9 @@ int test_and_print(Parent& p, const ParsedLine& n) {
         factor = prime::smallest_factor(n.value, ParentGone{p.pid});
         if (factor == 0) return kExitParentGone;
     }
-    const std::string line = prime::verdict(p.opts.language, n, factor);
-    if (p.opts.unlocked) return print_in_pieces(line);  // --unlocked: the race, made visible
-    return print_holding_lock(p, line);
+    const prime::Verdict line(p.opts.language, n, factor);  // no heap after fork: see Verdict
+    if (p.opts.unlocked) return print_in_pieces(line.text());  // --unlocked: the race, made visible
+    return print_holding_lock(p, line.text());
 }
 
 // child: everything the child does, from the moment fork() returned 0 in it.

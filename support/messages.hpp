@@ -9,10 +9,13 @@
 
 #include "parse.hpp"
 
+#include <charconv>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -52,18 +55,51 @@ inline Language language_from_environment(const char* language, const char* lc_a
     return language_from_locale(lc_all, lc_messages, lang);
 }
 
-// The verdict line a child prints, newline included. n must be a Number; factor is
-// smallest_factor(n.value), ignored when n.below_two.
-inline std::string verdict(Language lang, const ParsedLine& n, std::uint64_t factor) {
-    const bool de = lang == Language::German;
-    if (n.below_two) {
-        return n.text + (de ? " ist nicht prim (Primzahlen sind größer als 1)\n"
-                            : " is not prime (primes are greater than 1)\n");
+// The verdict line a child prints, newline included, in a buffer of its own. The child formats
+// it after fork(), and this way touches no heap: malloc would write to heap pages it shares with
+// the parent, and the kernel copies every shared page before the first write to it.
+class Verdict {
+public:
+    // n must be a Number; factor is smallest_factor(n.value), ignored when n.below_two.
+    Verdict(Language lang, const ParsedLine& n, std::uint64_t factor) {
+        const bool de = lang == Language::German;
+        add(n.text);
+        if (n.below_two) {
+            add(de ? " ist nicht prim (Primzahlen sind größer als 1)\n" : " is not prime (primes are greater than 1)\n");
+        } else if (factor == n.value) {
+            add(de ? " ist prim\n" : " is prime\n");
+        } else {
+            add(de ? " ist nicht prim, da " : " is not prime, since ");
+            add(n.text);
+            add(" = ");
+            add(factor);
+            add(" * ");
+            add(n.value / factor);
+            add("\n");
+        }
     }
-    if (factor == n.value) return n.text + (de ? " ist prim\n" : " is prime\n");
-    const std::string product = std::to_string(factor) + " * " + std::to_string(n.value / factor);
-    return n.text + (de ? " ist nicht prim, da " : " is not prime, since ") + n.text + " = " +
-           product + "\n";
+    std::string_view text() const { return {text_, size_}; }
+
+private:
+    void add(std::string_view s) {
+        if (s.size() > sizeof text_ - size_) throw std::length_error("verdict longer than its buffer");
+        std::memcpy(text_ + size_, s.data(), s.size());
+        size_ += s.size();
+    }
+    void add(std::uint64_t v) {
+        const auto [end, err] = std::to_chars(text_ + size_, text_ + sizeof text_, v);
+        if (err != std::errc()) throw std::length_error("verdict longer than its buffer");
+        size_ = static_cast<std::size_t>(end - text_);
+    }
+    // The longest line: a negative number of kMaxLineLength characters, then the German words.
+    // (A product has at most 20 digits in each of its three numbers.)
+    char text_[kMaxLineLength + 64];
+    std::size_t size_ = 0;
+};
+
+// The same as a string, for the tests.
+inline std::string verdict(Language lang, const ParsedLine& n, std::uint64_t factor) {
+    return std::string(Verdict(lang, n, factor).text());
 }
 
 inline const char* problem_text(Language lang, Problem p) {

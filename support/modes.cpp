@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <mutex>
+#include <stdexcept>
 #include <string_view>
 #include <system_error>
 
@@ -40,11 +41,11 @@ LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader
 
 // sched_yield() between the pieces lets the others run, so the mixing is easy to see on any
 // machine; the race exists without it.
-int print_in_pieces(const std::string& line) {
+int print_in_pieces(std::string_view line) {
     std::size_t start = 0;
     while (start < line.size()) {
         const std::size_t end = std::min(line.find(' ', start + 1), line.size());
-        io::write_all(STDOUT_FILENO, std::string_view(line).substr(start, end - start));
+        io::write_all(STDOUT_FILENO, line.substr(start, end - start));
         if (sched_yield() != 0) io::throw_errno("sched_yield");
         start = end;
     }
@@ -71,9 +72,16 @@ LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineRe
     return status;
 }
 
-std::string around_prompt(const bool* prompt_shown, const std::string& line) {
-    if (prompt_shown == nullptr || !*prompt_shown) return line;
-    return std::string(kEraseLine) + line + "> ";
+void write_around_prompt(const bool* prompt_shown, std::string_view line) {
+    if (prompt_shown == nullptr || !*prompt_shown) return io::write_all(STDOUT_FILENO, line);
+    // The child's stack, not the heap (see prime::Verdict); a verdict is shorter than a line of
+    // input plus a hundred bytes.
+    char text[prime::kMaxLineLength + 128];
+    if (kEraseLine.size() + line.size() + 2 > sizeof text) throw std::length_error("line too long");
+    char* end = std::copy(kEraseLine.begin(), kEraseLine.end(), text);
+    end = std::copy(line.begin(), line.end(), end);
+    end = std::copy_n("> ", 2, end);
+    io::write_all(STDOUT_FILENO, std::string_view(text, static_cast<std::size_t>(end - text)));
 }
 
 LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line) {

@@ -23,7 +23,7 @@ LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader
 
 // child, --unlocked: the verdict without the lock and in several small writes (as Python's print
 // writes its arguments one by one). Returns the exit status (0).
-int print_in_pieces(const std::string& line);
+int print_in_pieces(std::string_view line);
 
 // parent, --live: the lock only while drawing the prompt, not while waiting for the line.
 // prompt_shown (in shared memory, touched under the lock; nullptr unless stdout is a terminal)
@@ -31,6 +31,6 @@ int print_in_pieces(const std::string& line);
 LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineReader& reader,
                                   std::string& line);
 
-// child, --live: the line to write under the lock: if the prompt is on the screen, erase it,
-// print, and draw it again below.
-std::string around_prompt(const bool* prompt_shown, const std::string& line);
+// child, under the lock: the line in one write(2). With --live, if the prompt is on the screen
+// (prompt_shown), erase it, print, and draw it again below, still in one write.
+void write_around_prompt(const bool* prompt_shown, std::string_view line);

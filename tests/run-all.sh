@@ -15,6 +15,7 @@
 #   LOGS                       where the logs and results go
 #   PRIMEPROC, UNIT            the program and the Catch2 binary
 #   FAILFORK_PRIMEPROC         the program with fork() wrapped by tests/failfork.c
+#   HEAPCHECK_PRIMEPROC        the program with tests/heapcheck.cpp (operator new in a child reported)
 #   ASAN_PRIMEPROC, ASAN_UNIT, ASAN_FAILFORK_PRIMEPROC   built with -fsanitize=address,undefined
 #   PRIMEPROC_DEBUG, GDB_SCRIPT                     the -O0 -g3 build and docs/gdb-session.gdb
 #   NOROBUST_PRIMEPROC, NOROBUST_LOCK_UNIT   built with -DPRIMEPROC_NO_ROBUST_MUTEX (the macOS/OpenBSD
@@ -79,15 +80,16 @@ check_if_there() {
 # check the heap. Each process writes its own log; with -q a log holds only findings, so any
 # finding fails the stage. Not run here: [slow] (a seconds-long division, 50 times slower),
 # [timing] (they assert what happens within a second or watch /proc while children run at native
-# speed), [stress] (20,000 forks under valgrind) and [closed-fd] (valgrind opens its log file
-# first, so descriptor 1 is never closed for primeproc).
+# speed), [stress] (20,000 forks under valgrind), [closed-fd] (valgrind opens its log file
+# first, so descriptor 1 is never closed for primeproc) and [heapcheck] (it runs its own build,
+# whose operator new valgrind would replace; the plain stage runs it).
 valgrind_unit() {
     vglogs="$LOGS/valgrind"
     rm -rf "$vglogs" && mkdir -p "$vglogs" || exit 1
     catch2 env PRIMEPROC="$PRIMEPROC" FAILFORK_PRIMEPROC="$FAILFORK_PRIMEPROC" \
         valgrind -q --trace-children=yes --trace-children-skip='/bin/*,/usr/bin/*' \
         --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-        --log-file="$vglogs/%p.log" "$UNIT" '~[slow]~[timing]~[stress]~[closed-fd]~[.]'
+        --log-file="$vglogs/%p.log" "$UNIT" '~[slow]~[timing]~[stress]~[closed-fd]~[heapcheck]~[.]'
     # Not a finding: valgrind's note that it does not model an ioctl (forkpty's TIOCGPTPEER).
     findings=$(cat "$vglogs"/*.log | grep -v -e 'noted but unhandled ioctl' \
         -e 'could cause spurious value errors' -e 'README_MISSING_SYSCALL_OR_IOCTL' | grep -c .)
@@ -138,15 +140,18 @@ start=$(date +%s)
 case $name in
     plain)
         catch2 env PRIMEPROC="$PRIMEPROC" FAILFORK_PRIMEPROC="$FAILFORK_PRIMEPROC" \
-            PRIMEPROC_DEBUG="$PRIMEPROC_DEBUG" GDB_SCRIPT="$GDB_SCRIPT" "$UNIT" '~[stress]~[.]' ;;
+            HEAPCHECK_PRIMEPROC="$HEAPCHECK_PRIMEPROC" PRIMEPROC_DEBUG="$PRIMEPROC_DEBUG" \
+            GDB_SCRIPT="$GDB_SCRIPT" "$UNIT" '~[stress]~[.]' ;;
     asan)
-        # [gdb] runs the debug build, the same in both stages: once is enough. [memory] measures
+        # [gdb] runs the debug build, the same in both stages: once is enough; so does
+        # [heapcheck] (a build with operator new replaced, which the sanitizer also replaces).
+        # [memory] measures
         # peak memory, which AddressSanitizer's quarantine of freed blocks makes meaningless.
         # [slow]: millions of divisions and a 20,000-lane drawing, checked in the plain stage; under
         # the sanitizers they would take most of the two minutes. ([.]: hidden, run by name only.)
         catch2 env PRIMEPROC="$ASAN_PRIMEPROC" FAILFORK_PRIMEPROC="$ASAN_FAILFORK_PRIMEPROC" \
             ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$ASAN_UNIT" '~[stress]~[gdb]~[memory]~[slow]~[.]' ;;
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$ASAN_UNIT" '~[stress]~[gdb]~[heapcheck]~[memory]~[slow]~[.]' ;;
     docs)
         check "the man page: groff -man -ww -z docs/primeproc.1 reports nothing" \
             groff -man -ww -z docs/primeproc.1
