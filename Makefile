@@ -230,24 +230,36 @@ fuzz: $(FUZZER)
 	$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -timeout=5 \
 	    -artifact_prefix=build/fuzz/ build/fuzz/corpus tests/fuzz-corpus
 
-# Benchmarks: the floor program (static C), primeproc linked three ways (the first is the
-# default, LINK), and the driver (bench/bench.cpp). Arithmetic and memory use the first.
+# Benchmarks: the floor program (bench/floor.c) linked statically, with the C library dynamic, and
+# the same bound at start (-z now, as the default primeproc); primeproc linked three ways (the
+# first is the default, LINK), each measured against the floor linked the same way; the driver
+# (bench/bench.cpp). Arithmetic and memory use the first.
 BENCH      := build/bench
 BENCH_LINK_default := $(LINK)
 BENCH_LINK_dynamic :=
 BENCH_LINK_static  := -static
+BENCH_FLOOR_default := dynamic-now
+BENCH_FLOOR_dynamic := dynamic
+BENCH_FLOOR_static  := static
 BENCH_BUILDS := default dynamic static
-$(BENCH)/floor: bench/floor.c
+$(BENCH)/floor-static: bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -pthread -static -o $@ $<
+$(BENCH)/floor-dynamic: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
+$(BENCH)/floor-dynamic-now: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -pthread -Wl,-z,now -o $@ $<
 $(BENCH)/bench: bench/bench.cpp prime.hpp support/parse.hpp support/messages.hpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(REQUIRED) -O2 -g -o $@ bench/bench.cpp
 $(BENCH)/primeproc-%: $(PROGRAM_OBJS)
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(BENCH_LINK_$*) -o $@ $(PROGRAM_OBJS) $(LDLIBS)
-bench: $(BENCH)/floor $(BENCH)/bench $(BENCH_BUILDS:%=$(BENCH)/primeproc-%)
-	$(BENCH)/bench --dir $(BENCH) --floor $(BENCH)/floor \
-	    $(foreach b,$(BENCH_BUILDS),--primeproc "$(b)=$(BENCH)/primeproc-$(b)") | tee $(BENCH)/results.md
+bench: $(BENCH)/floor-static $(BENCH)/floor-dynamic $(BENCH)/floor-dynamic-now $(BENCH)/bench $(BENCH_BUILDS:%=$(BENCH)/primeproc-%)
+	@{ $(BENCH)/bench --dir $(BENCH) $(foreach b,$(BENCH_BUILDS),--pair \
+	    "$(b)=$(BENCH)/primeproc-$(b),$(BENCH)/floor-$(BENCH_FLOOR_$(b))"); \
+	    echo $$? >$(BENCH)/status; } | tee $(BENCH)/results.md; exit "$$(cat $(BENCH)/status)"
 
 # install-strip: the same without debug information (the GNU coding standards' name).
 INSTALL_PROGRAM ?= install -m 755

@@ -9,8 +9,10 @@
  * the parent first reaps every child that has ended (waitpid with WNOHANG) and, with JOBS
  * children unreaped, waits for one, as primeproc -j JOBS does. No input is read and no factor
  * is computed (the line says "is prime" for every number): whatever primeproc spends beyond
- * this is its own overhead. Built statically (the smallest address space, so the cheapest
- * fork). Not part of primeproc.
+ * this is its own overhead. Built three times, statically, with the C library dynamic, and the
+ * same with every symbol bound at start (-z now): each build of primeproc is compared with the
+ * floor linked the same way, since a dynamic C library alone makes every fork dearer (more
+ * mappings to copy, and symbols a child binds lazily). Not part of primeproc.
  */
 #define _GNU_SOURCE
 #include <errno.h>
