@@ -247,13 +247,13 @@ std::uint64_t wheel30_smallest_factor(std::uint64_t n) {
     return n;
 }
 
-// Candidates prime::smallest_factor tries on a prime n: 2, 3, 5, 7 and then every number from
-// 11 to floor(sqrt(n)) coprime to 210. Whole blocks of 210 hold 48 each; the last, partial block
-// is counted one by one.
-double candidates(std::uint64_t n) {
+// Candidates a wheel of modulus m (with `first` wheel primes, then the numbers coprime to m from
+// the next prime on) tries on a prime n: whole blocks of m are counted by phi(m), the last,
+// partial block one by one.
+double candidates(std::uint64_t n, std::uint64_t m, std::uint64_t phi, std::uint64_t first) {
     const std::uint64_t r = prime::integer_sqrt(n);
-    double count = 4 + double(r / 210) * 48 - 1;  // minus the 1 of the first block
-    for (std::uint64_t k = r / 210 * 210 + 1; k <= r; ++k) count += std::gcd(k, std::uint64_t{210}) == 1;
+    double count = double(first) + double(r / m) * double(phi) - 1;  // minus the 1 of the first block
+    for (std::uint64_t k = r / m * m + 1; k <= r; ++k) count += std::gcd(k, m) == 1;
     return count;
 }
 
@@ -282,10 +282,10 @@ struct Loop {
     bool slow;  // the naive loop takes 7 s on the largest prime: left out there
 };
 
-// The mod-210 wheel of prime::smallest_factor with the plain % instead of fast_remainder: what
+// The mod-2310 wheel of prime::smallest_factor with the plain % instead of fast_remainder: what
 // the wheel alone gains, and what the division trick adds (or, on some CPUs, costs).
-std::uint64_t wheel210_percent_smallest_factor(std::uint64_t n) {
-    for (std::uint64_t p : {2u, 3u, 5u, 7u}) {
+std::uint64_t wheel2310_percent_smallest_factor(std::uint64_t n) {
+    for (std::uint64_t p : {2u, 3u, 5u, 7u, 11u}) {
         if (n % p == 0) return p;
     }
     const std::uint64_t limit = prime::integer_sqrt(n);
@@ -306,8 +306,8 @@ void arithmetic(const Options& o) {
         {"9007199254740881, a prime near 2^53", 9007199254740881ull, false},
     };
     const Loop loops[] = {
-        {"prime::smallest_factor (mod-210 wheel, fast_remainder)", [](std::uint64_t n) { return prime::smallest_factor(n); }, false},
-        {"mod-210 wheel with %", wheel210_percent_smallest_factor, false},
+        {"prime::smallest_factor (mod-2310 wheel, fast_remainder)", [](std::uint64_t n) { return prime::smallest_factor(n); }, false},
+        {"mod-2310 wheel with %", wheel2310_percent_smallest_factor, false},
         {"mod-30 wheel with % (before)", wheel30_smallest_factor, false},
         {"naive i * i <= n", naive_smallest_factor, true},
     };
@@ -332,7 +332,8 @@ void arithmetic(const Options& o) {
         }
         for (int l = 0; l < kLoops; ++l) {
             if (wall[l].empty()) continue;
-            const double tried = l < 2 ? candidates(c.n) : l == 2 ? double(prime::integer_sqrt(c.n)) * 8 / 30 : double(prime::integer_sqrt(c.n));
+            const double tried = l < 2 ? candidates(c.n, 2310, 480, 5) : l == 2 ? candidates(c.n, 30, 8, 3)
+                                                                           : double(prime::integer_sqrt(c.n));
             std::printf("| %s | %s | %.3f (%.3f) | %.2f | %.2fx |\n", c.what, loops[l].name, median(wall[l]),
                         median(cpu[l]), median(cpu[l]) / tried * 1e9, median(speedup[l]));
         }
