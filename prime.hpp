@@ -42,10 +42,11 @@ struct NeverStop {
 };
 
 // The loop the program runs: the same answer as smallest_factor_book, several times sooner for a
-// big prime (docs/performance.md). Three changes, each explained where it is defined:
+// big prime (docs/performance.md). Four changes, each explained where it is defined or used:
 //  - the bound floor(sqrt(n)) is computed once (integer_sqrt), not a division per candidate;
 //  - after 2, 3, 5, 7 and 11 a wheel skips their multiples: 480 candidates of every 2310 (Wheel);
-//  - n % d is computed through a double-precision quotient (fast_remainder).
+//  - n % d can be computed through a double-precision quotient (fast_remainder);
+//  - the candidates go in pairs, one to each of the core's two dividers (below).
 // should_stop() is called every kStopCheckInterval divisions; when it says yes the search gives
 // up and returns 0 (a child uses this to notice that its parent is gone).
 template <typename StopPredicate = NeverStop>
@@ -55,9 +56,21 @@ std::uint64_t smallest_factor(std::uint64_t n, StopPredicate should_stop = {}) {
     }
     const std::uint64_t limit = integer_sqrt(n);
     std::uint64_t until_check = kStopCheckInterval;
-    for (Wheel d; d.value <= limit; d.next()) {
-        if (fast_remainder(n, d.value) == 0) return d.value;
-        if (--until_check == 0) {
+    for (Wheel w; w.value <= limit;) {
+        // Two candidates a < b per step. A CPU core divides integers and floating-point numbers
+        // in separate units that work at the same time, so a goes to the integer divider (%)
+        // and b to the floating-point one (fast_remainder), and the pair costs little more than
+        // one division. a is checked first: the smaller divisor wins.
+        const std::uint64_t a = w.value;
+        w.next();
+        const std::uint64_t b = w.value;
+        w.next();
+        const std::uint64_t remainder_a = n % a;
+        const std::uint64_t remainder_b = fast_remainder(n, b);
+        if (remainder_a == 0) return a;
+        if (remainder_b == 0 && b <= limit) return b;  // b may lie past the bound: not tried
+        until_check -= 2;  // kStopCheckInterval is even
+        if (until_check == 0) {
             if (should_stop()) return 0;
             until_check = kStopCheckInterval;
         }
@@ -72,8 +85,9 @@ std::uint64_t smallest_factor(std::uint64_t n, StopPredicate should_stop = {}) {
 // Below this divisor, fast_remainder uses the % operator (see there why).
 inline constexpr std::uint64_t kDoubleFrom = 1u << 13;
 
-// n % d for 1 <= d <= 2^53, faster than % on 64-bit x86 when d >= 2^13: a 64-bit integer
-// division takes longer than a double one, and every candidate needs one division.
+// n % d for 1 <= d <= 2^53, on the floating-point divider when d >= 2^13. On many x86-64 CPUs a
+// 64-bit integer division takes longer than a double one; on newer ones the two are close, and
+// smallest_factor gains by using both at once.
 //
 // Why it is exact for 2^13 <= d <= 2^53 (n any 64-bit number). Let t = n / d, the real quotient,
 // and q = floor(t), the integer one. A double has a 53-bit mantissa: between 2^k and 2^(k+1) the

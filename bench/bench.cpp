@@ -282,15 +282,17 @@ struct Loop {
     bool slow;  // the naive loop takes 7 s on the largest prime: left out there
 };
 
-// The mod-2310 wheel of prime::smallest_factor with the plain % instead of fast_remainder: what
-// the wheel alone gains, and what the division trick adds (or, on some CPUs, costs).
-std::uint64_t wheel2310_percent_smallest_factor(std::uint64_t n) {
+// The mod-2310 wheel of prime::smallest_factor with one divider only: % (the integer divider)
+// or fast_remainder (the floating-point one) for every candidate. Beside the program's loop,
+// which uses both, they show what the wheel alone gains and what each divider adds.
+template <bool kFloatingPoint>
+std::uint64_t wheel2310_one_divider(std::uint64_t n) {
     for (std::uint64_t p : {2u, 3u, 5u, 7u, 11u}) {
         if (n % p == 0) return p;
     }
     const std::uint64_t limit = prime::integer_sqrt(n);
     for (prime::Wheel d; d.value <= limit; d.next()) {
-        if (n % d.value == 0) return d.value;
+        if ((kFloatingPoint ? prime::fast_remainder(n, d.value) : n % d.value) == 0) return d.value;
     }
     return n;
 }
@@ -306,12 +308,13 @@ void arithmetic(const Options& o) {
         {"9007199254740881, a prime near 2^53", 9007199254740881ull, false},
     };
     const Loop loops[] = {
-        {"prime::smallest_factor (mod-2310 wheel, fast_remainder)", [](std::uint64_t n) { return prime::smallest_factor(n); }, false},
-        {"mod-2310 wheel with %", wheel2310_percent_smallest_factor, false},
+        {"prime::smallest_factor (mod-2310 wheel, both dividers)", [](std::uint64_t n) { return prime::smallest_factor(n); }, false},
+        {"mod-2310 wheel, fast_remainder only", wheel2310_one_divider<true>, false},
+        {"mod-2310 wheel, % only", wheel2310_one_divider<false>, false},
         {"mod-30 wheel with % (before)", wheel30_smallest_factor, false},
         {"naive i * i <= n", naive_smallest_factor, true},
     };
-    constexpr int kLoops = 4, kBefore = 2;
+    constexpr int kLoops = 5, kBefore = 3;
     std::printf("## Arithmetic: smallest factor of a prime, median of %zu rounds, each round "
                 "running the loops one after the other\n\n", o.arith_rounds);
     std::printf("Load average before: %s\n\n", load_average().c_str());
@@ -332,8 +335,8 @@ void arithmetic(const Options& o) {
         }
         for (int l = 0; l < kLoops; ++l) {
             if (wall[l].empty()) continue;
-            const double tried = l < 2 ? candidates(c.n, 2310, 480, 5) : l == 2 ? candidates(c.n, 30, 8, 3)
-                                                                           : double(prime::integer_sqrt(c.n));
+            const double tried = l < kBefore ? candidates(c.n, 2310, 480, 5)
+                                 : l == kBefore ? candidates(c.n, 30, 8, 3) : double(prime::integer_sqrt(c.n));
             std::printf("| %s | %s | %.3f (%.3f) | %.2f | %.2fx |\n", c.what, loops[l].name, median(wall[l]),
                         median(cpu[l]), median(cpu[l]) / tried * 1e9, median(speedup[l]));
         }

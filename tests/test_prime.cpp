@@ -113,8 +113,25 @@ TEST_CASE("smallest_factor finds the smaller prime of squares and products of tw
     CHECK(smallest_factor(1ull << 63) == 2);
 }
 
+TEST_CASE("smallest_factor finds p in p * p for every prime p from 13 to 50000") {
+    // The candidates go in pairs (a % on one, fast_remainder on the other): p is the first of
+    // its pair for some p and the second for others, below and above 2^13, and p * p puts it
+    // right at the bound, where the second of a pair may lie beyond.
+    int first = 0, second = 0;
+    Wheel w;
+    for (int i = 0; w.value <= 50000; ++i, w.next()) {
+        const std::uint64_t p = w.value;
+        if (reference_smallest_factor(p) != p) continue;
+        (i % 2 == 0 ? first : second) += 1;
+        if (smallest_factor(p * p) != p) FAIL("p = " << p << ": " << smallest_factor(p * p));
+        if (smallest_factor(p * (p + 2)) != reference_smallest_factor(p * (p + 2))) FAIL("p * (p + 2), p = " << p);
+    }
+    CHECK(first > 2000);
+    CHECK(second > 2000);
+}
+
 TEST_CASE("smallest_factor is right at the top of the 64-bit range", "[slow]") {
-    // The book's "i*i <= n" would overflow here; each takes about 3 s.
+    // The book's "i*i <= n" would overflow here; each takes a second or two.
     CHECK(smallest_factor(18446744073709551557ull) == 18446744073709551557ull);  // largest prime
     CHECK(smallest_factor(4294967291ull * 4294967279ull) == 4294967279ull);       // two near 2^32
 }
