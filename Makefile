@@ -3,9 +3,11 @@
 #   make             build ./primeproc
 #   make run         build it and start an interactive session
 #   make test        install what the tests need if missing (and allowed), build, run the tests
-#                    that fit in two minutes: plain, ASan+UBSan, docs (tests/run-all.sh)
+#                    that fit in two minutes: plain, ASan+UBSan, docs, valgrind-smoke, norobust
+#                    (tests/run-all.sh)
 #   make check-all   make test, then the slow stages: everything under valgrind, the [stress]
-#                    run, the browser check of the timeline picture (CI runs this)
+#                    run, the browser check of the timeline picture, the strict POSIX compile
+#                    (CI runs this)
 #   make strict      compile the program as plain POSIX (_POSIX_C_SOURCE=200809L): a Linux-ism
 #                    fails the build
 #   make debug       ./primeproc-debug, -O0 -g3, for gdb (docs/gdb.md)
@@ -71,12 +73,11 @@ $(BIN): $(PROGRAM_OBJS) $(OUT)/link-flags
 
 # The tests' own code mostly waits for processes, so it is compiled without optimisation, which
 # halves its build time; the arithmetic tests keep CXXFLAGS (they check millions of divisions).
-TEST_OPT ?= -O0
-$(OUT)/tests/test_prime.o: TEST_OPT :=
 # (Before the general rule: GNU make 3.81 takes the first pattern that matches.)
+TEST_OPT ?= -O0
 $(OUT)/tests/%.o: tests/%.cpp $(OUT)/compile-flags
 	@mkdir -p $(dir $@)
-	$(COMPILE) $(TEST_OPT) $(DEPFLAGS) -c -o $@ $<
+	$(COMPILE) $(if $(filter test_prime,$*),,$(TEST_OPT)) $(DEPFLAGS) -c -o $@ $<
 
 $(OUT)/%.o: %.cpp $(OUT)/compile-flags
 	@mkdir -p $(dir $@)

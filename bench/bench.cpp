@@ -9,8 +9,9 @@
 //    of the two floor runs around it, so a drift in the machine's load cancels. Reports medians:
 //    microseconds per number, minor page faults per number of the parent itself and of its
 //    children (read from /proc/PID/stat while the finished process is still a zombie: minflt
-//    and cminflt), and the ratio primeproc/floor. N shrinks when one run would not fit the time
-//    budget S (seconds for the whole section) on a machine where fork is slow; it says so.
+//    and cminflt), and the ratio primeproc/floor. N shrinks when the section's runs would not
+//    fit its time budget S (seconds) on a machine where fork is slow, to no fewer than 500
+//    numbers (which may then take longer); it says so.
 // 2. Arithmetic: prime::smallest_factor against the mod-30 wheel it replaced (with %) and the
 //    naive "i * i <= n" loop (with a 128-bit product, so it stays correct), the loops one after
 //    the other in each of A rounds, CPU-time ratios round by round, medians. Also the whole run
@@ -279,7 +280,7 @@ std::pair<double, double> time_of(F f, std::uint64_t n, std::uint64_t expected) 
 struct Loop {
     const char* name;
     std::uint64_t (*f)(std::uint64_t);
-    bool slow;  // the naive loop takes 7 s on the largest prime: left out there
+    bool slow;  // the naive loop takes about 8 s on the largest prime: left out there
 };
 
 // The mod-2310 wheel of prime::smallest_factor with one divider only: % (the integer divider)

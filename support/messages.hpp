@@ -91,8 +91,11 @@ private:
         if (err != std::errc()) throw std::length_error("verdict longer than its buffer");
         size_ = static_cast<std::size_t>(end - text_);
     }
-    // The longest line: a negative number of kMaxLineLength characters, then the German words.
-    // (A product has at most 20 digits in each of its three numbers.)
+    // The longest line: a negative number of kMaxLineLength characters, then the German words
+    // (49 bytes: "ö" and "ß" take two each in UTF-8). A product has at most 20 digits in each of
+    // its three numbers, so it is shorter.
+    static constexpr std::size_t kLongestWords = sizeof(" ist nicht prim (Primzahlen sind größer als 1)\n") - 1;
+    static_assert(kLongestWords <= 64, "a verdict must fit its buffer");
     char text_[kMaxLineLength + 64];
     std::size_t size_ = 0;
 };

@@ -73,7 +73,10 @@ LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineRe
 }
 
 void write_around_prompt(const bool* prompt_shown, std::string_view line) {
-    if (prompt_shown == nullptr || !*prompt_shown) return io::write_all(STDOUT_FILENO, line);
+    if (prompt_shown == nullptr || !*prompt_shown) {
+        io::write_all(STDOUT_FILENO, line);
+        return;
+    }
     // The child's stack, not the heap (see prime::Verdict); a verdict is shorter than a line of
     // input plus a hundred bytes.
     char text[prime::kMaxLineLength + 128];

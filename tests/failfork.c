@@ -11,7 +11,8 @@
  * makes the 2nd call fail with EAGAIN and the 4th with ENOMEM. With FAILFORK_HOLD=N as well, the
  * child made by call N waits, before it goes on, until a later call succeeds: a test can then
  * count on a child existing while the calls in between fail, however fast the machine (a child
- * kept busy "long enough" by a big prime would not promise that).
+ * kept busy "long enough" by a big prime would not promise that). A later call must succeed:
+ * otherwise the parent ends up waiting for the held child, which waits for it, for ever.
  *
  * A link-time seam rather than an LD_PRELOAD shim, so that it works with 'make LINK=-static' too.
  */
@@ -42,7 +43,7 @@ static int planned_failure(unsigned long call) {
 }
 
 /* The pipe the held child waits on: it reads until EOF, which comes when the parent closes the
- * write end (at the next call that succeeds, or when it exits). */
+ * write end at the next call that succeeds. */
 static int hold[2] = {-1, -1};
 
 static void close_or_die(int fd) {

@@ -105,7 +105,8 @@ char state_of(pid_t pid);
 // The number of the system call pid is blocked in (/proc/PID/syscall), or -1.
 long syscall_of(pid_t pid);
 // A child of p asleep in write() while p's stdout pipe, which nobody reads, is full (queued bytes
-// within 1/16 of its capacity: a line never straddles two of the pipe's pages), or 0. (A child
+// within 1/16 of its capacity: a line never straddles two of the pipe's pages, so for lines far
+// shorter than 256 bytes, as these tests write, a full pipe is that full), or 0. (A child
 // seen in write() before the pipe filled might just be finishing a write that succeeds.)
 pid_t child_asleep_writing(const Process& p);
 // Waits (polling with a deadline) until pred() holds; false on deadline.

@@ -81,8 +81,8 @@ check_if_there() {
 # finding fails the stage. Not run here: [slow] (a seconds-long division, 50 times slower),
 # [timing] (they assert what happens within a second or watch /proc while children run at native
 # speed), [stress] (20,000 forks under valgrind), [closed-fd] (valgrind opens its log file
-# first, so descriptor 1 is never closed for primeproc) and [heapcheck] (it runs its own build,
-# whose operator new valgrind would replace; the plain stage runs it).
+# first, so descriptor 1 is never closed for primeproc) and [heapcheck] (it runs its own build
+# of the program, which only the plain stage is given).
 valgrind_unit() {
     vglogs="$LOGS/valgrind"
     rm -rf "$vglogs" && mkdir -p "$vglogs" || exit 1
@@ -144,7 +144,7 @@ case $name in
             GDB_SCRIPT="$GDB_SCRIPT" "$UNIT" '~[stress]~[.]' ;;
     asan)
         # [gdb] runs the debug build, the same in both stages: once is enough; so does
-        # [heapcheck] (a build with operator new replaced, which the sanitizer also replaces).
+        # [heapcheck] (a build of its own, with operator new replaced).
         # [memory] measures
         # peak memory, which AddressSanitizer's quarantine of freed blocks makes meaningless.
         # [slow]: millions of divisions and a 20,000-lane drawing, checked in the plain stage; under

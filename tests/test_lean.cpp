@@ -55,4 +55,13 @@ TEST_CASE("a child formats and prints its verdict without the heap", "[heapcheck
         CHECK(r.out == "97 is prime\n");
         CHECK(r.err == "");
     }
+    SECTION("the seam works: a child that must allocate is reported") {
+        // stdout is /dev/full: the child's write fails with ENOSPC, and the std::system_error
+        // that says so builds its message on the heap.
+        harness::RunOptions opts;
+        opts.stdout_file = "/dev/full";
+        const auto r = harness::run({program, "-l", "en", "97"}, "", opts);
+        CHECK(r.err.find(kNote) != std::string::npos);
+        CHECK(r.exit_code() == 1);
+    }
 }
