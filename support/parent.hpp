@@ -17,7 +17,7 @@
 
 // A page that parent and children share besides the lock's; read and written under the lock.
 struct Board {
-    bool prompt_shown = false;  // --live on a terminal: "> " is on the screen (demos.hpp)
+    bool prompt_shown = false;  // --live on a terminal: "> " is on the screen (modes.hpp)
     int output_error = 0;       // the errno of the first failed write to stdout
 };
 
