@@ -207,10 +207,8 @@ int test_and_print(Parent& p, const ParsedLine& n) {
     return print_holding_lock(p, line.text());
 }
 
-// child: everything the child does, from the moment fork() returned 0 in it. Never inlined into
-// the parent's code: the verdict's buffer would then sit in the parent's stack frame, and after
-// each fork the parent would write to (and so copy) one more stack page (measured: about one
-// page fault more per number).
+// child: everything the child does, from the moment fork() returned 0 in it. Never inlined: the
+// verdict's 1 KiB buffer would sit in the parent's stack frame, one more page to copy per fork.
 [[noreturn, gnu::noinline]] void run_child(Parent& p, const ParsedLine& n) {
     trace::event("started by parent %ld, tests %s", static_cast<long>(p.pid), n.text.c_str());
     int status = 1;

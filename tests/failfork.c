@@ -55,8 +55,13 @@ static void close_or_die(int fd) {
 
 static void wait_until_released(void) {
     char c;
+    ssize_t n;
     close_or_die(hold[1]);
-    while (read(hold[0], &c, 1) < 0 && errno == EINTR) {
+    while ((n = read(hold[0], &c, 1)) < 0 && errno == EINTR) {
+    }
+    if (n < 0) {
+        perror("failfork: read");
+        _exit(125);
     }
     close_or_die(hold[0]);
     hold[0] = hold[1] = -1;

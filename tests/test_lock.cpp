@@ -36,6 +36,26 @@ struct Fds {
     }
 };
 
+// A child takes the lock and is killed with SIGKILL while it holds it; returns once it is
+// reaped. Either test below then shows what the next locker meets.
+void kill_a_holder(ProcessMutex& lock) {
+    Fds locked;
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        lock.lock();
+        char c = 'L';
+        if (write(locked.w, &c, 1) != 1) child_exit(1);
+        pause();  // hold it until killed
+        child_exit(1);
+    }
+    char c;
+    REQUIRE(read(locked.r, &c, 1) == 1);  // it holds the lock now
+    REQUIRE(kill(pid, SIGKILL) == 0);
+    const int status = wait_for(pid);
+    CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+}
+
 }  // namespace
 
 TEST_CASE("ProcessMutex is Lockable, so lock_guard and unique_lock work") {
@@ -101,21 +121,7 @@ TEST_CASE("a holder killed with SIGKILL does not deadlock the next locker") {
     // The robust mutex turns "wait forever" into EOWNERDEAD, which lock() repairs.
     ProcessMutex lock;
     for (int round = 1; round <= 2; ++round) {
-        Fds locked;
-        const pid_t pid = fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            lock.lock();
-            char c = 'L';
-            if (write(locked.w, &c, 1) != 1) child_exit(1);
-            pause();  // hold it until killed
-            child_exit(1);
-        }
-        char c;
-        REQUIRE(read(locked.r, &c, 1) == 1);
-        REQUIRE(kill(pid, SIGKILL) == 0);
-        const int status = wait_for(pid);
-        CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+        kill_a_holder(lock);
         if (round == 1) {
             lock.lock();  // would hang forever without PTHREAD_MUTEX_ROBUST
         } else {
@@ -134,21 +140,7 @@ TEST_CASE("a holder killed with SIGKILL does not deadlock the next locker") {
 // OpenBSD: what the fallback loses, shown rather than assumed.
 TEST_CASE("without robust mutexes a holder killed with SIGKILL blocks the next locker: the hang is expected") {
     ProcessMutex lock;
-    Fds locked;
-    const pid_t holder = fork();
-    REQUIRE(holder >= 0);
-    if (holder == 0) {
-        lock.lock();
-        char c = 'L';
-        if (write(locked.w, &c, 1) != 1) child_exit(1);
-        pause();  // hold it until killed
-        child_exit(1);
-    }
-    char c;
-    REQUIRE(read(locked.r, &c, 1) == 1);
-    REQUIRE(kill(holder, SIGKILL) == 0);
-    const int status = wait_for(holder);
-    CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+    kill_a_holder(lock);
 
     // Nothing unlocks a mutex whose owner died: it stays busy...
     CHECK_FALSE(lock.try_lock());
@@ -159,7 +151,7 @@ TEST_CASE("without robust mutexes a holder killed with SIGKILL blocks the next l
     REQUIRE(waiter >= 0);
     if (waiter == 0) {
         lock.lock();
-        c = 'G';
+        const char c = 'G';
         child_exit(write(got.w, &c, 1) == 1 ? 0 : 1);
     }
     pollfd ready{got.r, POLLIN, 0};
