@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
@@ -45,7 +46,12 @@ int print_in_pieces(std::string_view line) {
     std::size_t start = 0;
     while (start < line.size()) {
         const std::size_t end = std::min(line.find(' ', start + 1), line.size());
-        io::write_all(STDOUT_FILENO, line.substr(start, end - start));
+        try {
+            io::write_all(STDOUT_FILENO, line.substr(start, end - start));
+        } catch (const std::system_error& e) {
+            if (e.code().value() == EPIPE) return -SIGPIPE;  // the reader has gone: as write_verdict
+            throw;
+        }
         if (sched_yield() != 0) io::throw_errno("sched_yield");
         start = end;
     }

@@ -22,7 +22,8 @@ LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line);
 LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader, std::string& line);
 
 // child, --unlocked: the verdict without the lock and in several small writes (as Python's print
-// writes its arguments one by one). Returns the exit status (0).
+// writes its arguments one by one). Returns the exit status: 0, or -SIGPIPE when the reader has
+// gone (EPIPE), so that the child dies of SIGPIPE as one that writes its line whole does.
 int print_in_pieces(std::string_view line);
 
 // parent, --live: the lock only while drawing the prompt, not while waiting for the line.
