@@ -155,8 +155,9 @@ case $name in
     docs)
         check "the man page: groff -man -ww -z docs/primeproc.1 reports nothing" \
             groff -man -ww -z docs/primeproc.1
-        check "the source links of docs/walkthrough.md point at the lines they name" \
-            ./tests/check-doc-links.sh docs/walkthrough.md
+        # shellcheck disable=SC2046   # the Markdown files, one argument each (no blanks in names)
+        check "every relative link of every Markdown file leads somewhere (files, lines, headings, names)" \
+            ./tests/check-doc-links.sh $(find . -name '*.md' -not -path './build/*' | LC_ALL=C sort)
         check_if_there ./tests/check-core.sh "$PRIMEPROC"
         [ -r docs/processes.svg ] && check_if_there ./tests/check-svg.sh docs/processes.svg
         check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG" ;;
