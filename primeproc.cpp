@@ -2,7 +2,7 @@
 //
 // Usage: primeproc [OPTIONS] [NUMBER...]        (primeproc --help for the options)
 //
-// The C++ rendering of the book's multiprocessing example (shared/seed): who does what, in order.
+// The C++ rendering of the book's multiprocessing prime test (see docs/walkthrough.md), in order:
 //   1. The parent creates the output lock (lock.hpp) in shared memory, before any fork.
 //   2. The parent reads a number (from the arguments or one line at a time from standard input)
 //      and forks a child for it; it does not wait for the answer but reads the next number.
