@@ -6,8 +6,8 @@
 #                    that fit in two minutes: plain, ASan+UBSan, docs, valgrind-smoke, norobust
 #                    (tests/run-all.sh)
 #   make check-all   make test, then the slow stages: everything under valgrind, the [stress]
-#                    run, the browser check of the timeline picture, the strict POSIX compile
-#                    (CI runs this)
+#                    run, the browser check of the timeline picture, the strict POSIX compile,
+#                    the slow exercises of docs/ (labs, gdb) (CI runs this)
 #   make strict      compile the program as plain POSIX (_POSIX_C_SOURCE=200809L): a Linux-ism
 #                    fails the build
 #   make debug       ./primeproc-debug, -O0 -g3, for gdb (docs/gdb.md)
@@ -169,7 +169,7 @@ TEST_ENV = LOGS="$(LOGS)" PRIMEPROC="$(abspath $(BIN))" UNIT="$(UNIT)" \
     NOROBUST_LOCK_UNIT="$(NOROBUST_OUT)/tests/lock-unit"
 RUN_STAGE = @$(TEST_ENV) ./tests/run-all.sh
 FAST_STAGES := stage-plain stage-asan stage-docs stage-valgrind-smoke stage-norobust
-SLOW_STAGES := stage-valgrind stage-stress stage-browser stage-strict
+SLOW_STAGES := stage-valgrind stage-stress stage-browser stage-strict stage-exercises
 .PHONY: $(FAST_STAGES) $(SLOW_STAGES)
 
 stage-plain: $(BIN) $(UNIT) $(FAILFORK) $(HEAPCHECK) debug
@@ -190,6 +190,8 @@ stage-norobust: norobust $(BIN)
 	$(RUN_STAGE) norobust
 stage-strict:
 	$(RUN_STAGE) strict
+stage-exercises: $(BIN) debug
+	$(RUN_STAGE) exercises
 
 # The lock macOS and OpenBSD get (no robust mutexes), built on Linux in its own OUT: the program
 # and the lock's own tests (tests/test_lock.cpp then shows the hang a dead holder leaves).

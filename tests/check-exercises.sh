@@ -51,13 +51,14 @@ CHECKS=(
     "exercise 5|fast|exercise_5|docs/exercises.md#5 docs/solutions.md#5"
     "exercise 6|fast|exercise_6|docs/exercises.md#6 docs/solutions.md#6"
     "exercise 7|fast|exercise_7|docs/exercises.md#7 docs/solutions.md#7"
-    "exercise 8|fast|exercise_8|docs/exercises.md#8 docs/solutions.md#8"
+    "exercise 8|slow|exercise_8|docs/exercises.md#8 docs/solutions.md#8"
     "exercise 9|fast|exercise_9|docs/exercises.md#9 docs/solutions.md#9"
     "exercise 10|slow|exercise_10|docs/exercises.md#10 docs/solutions.md#10"
     "lab A|slow|lab_a|docs/exercises.md#Part 2: change the code docs/exercises.md#Lab A docs/solutions.md#Lab A"
     "lab B|slow|lab_b|docs/exercises.md#Lab B docs/solutions.md#Lab B"
     "lab C|slow|lab_c|docs/exercises.md#Lab C docs/solutions.md#Lab C"
     "lab D|slow|lab_d|docs/exercises.md#Lab D docs/solutions.md#Lab D"
+    "lab E|slow|lab_e|docs/exercises.md#Lab E docs/solutions.md#Lab E"
     "walkthrough 1|fast|walkthrough_1|docs/walkthrough.md#1"
     "walkthrough 3|fast|walkthrough_3|docs/walkthrough.md#3"
     "walkthrough 6|slow|walkthrough_6|docs/walkthrough.md#6"
@@ -379,7 +380,7 @@ refresh_labs() {
             failures=$((failures + 1))
             continue
         fi
-        (cd "$tmp" && diff -ru -U1 base base.new | grep -v '^Only in' |
+        (cd "$tmp" && diff -r -U1 base base.new | grep -v '^Only in' |
             sed -E 's#^--- base/([^\t]*).*#--- a/\1#; s#^\+\+\+ base.new/([^\t]*).*#+++ b/\1#; /^diff /d') >"$p"
     done
 }

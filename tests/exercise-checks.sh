@@ -183,14 +183,16 @@ exercise_5() {
 # ---------------------------------------------------------------------------------------------
 exercise_7() {
     section docs/exercises.md 7
-    local run_cmd run
+    local run_cmd cpu
     run_cmd=$(cmd 1)
     section docs/solutions.md 7
     same_command "solution 7" "$run_cmd" "$(cmd 1)"
-    for run in 1 2 3; do
-        in_work "$run_cmd"
-        same "solution 7, run $run" "$(shown '$1')" "$out" || break
-    done
+    local TIMEFORMAT='%U %S'   # bash's time: user and system CPU, of the children too
+    { time in_work "$run_cmd"; } 2>"$tmp/time"
+    cpu=$(awk '{ print $1 + $2 }' "$tmp/time")
+    same "solution 7" "$(shown '$1')" "$out"
+    claim 'the big prime about a second of CPU later'
+    awk -v t="$cpu" 'BEGIN { exit !(t >= 0.2 && t <= 3) }' || fail "it took $cpu s of CPU, not about a second"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -960,4 +962,37 @@ walkthrough_7_prompt() {
     problems=$(since_mark | sed '1d; $d' | answers_in_time)
     [ -z "$problems" ] || fail "$problems"
     [ -s "$work/timeline-prompt.svg" ] || fail "no timeline-prompt.svg"
+}
+
+lab_e() {
+    lab_start lab-e.patch || return
+    section docs/exercises.md "Lab E"
+    local make_cmd run_cmd number answer run counts=""
+    make_cmd=$(cmd 1) run_cmd=$(cmd 2) number=$(keys_of '$2')
+    answer=$(verdict "$number")
+    lab_make "$make_cmd" || return
+    lab_terminal || return
+    claim 'about three a second'
+    for run in 1 2 3; do
+        term_mark
+        type_line "$run_cmd"
+        term_expect '> ' || return
+        type_line "$number"
+        term_expect '> ' || return
+        enters=0
+        while ! since_mark | grep -qxF "$answer" && [ "$enters" -lt 40 ]; do
+            sleep 0.3
+            type_line ""
+            enters=$((enters + 1))
+            term_expect '> ' || return
+        done
+        counts+="$enters "
+        type_line e
+        term_expect $'\n$ ' || return
+    done
+    section docs/solutions.md "Lab E"
+    claim 'the answer waits at least two Enters, often many'
+    for run in $counts; do
+        [ "$run" -ge 2 ] && [ "$run" -lt 40 ] || fail "with a plain lock the answer came after $run Enters, not 2 to 39 (runs: $counts)"
+    done
 }

@@ -105,6 +105,16 @@ valgrind_smoke() {
         --errors-for-leak-kinds=definite "$PRIMEPROC" -l en 97 100 >/dev/null
 }
 
+# exercises fast|slow: every check of tests/check-exercises.sh of that speed, one test each
+# (the docs' commands run as a student would, against what solutions.md and the texts claim).
+exercises() {
+    ./tests/check-exercises.sh --list "$1" >"$LOGS/exercises-$1.list" || { failed=$((failed + 1)); return; }
+    while IFS= read -r exercise; do
+        check "the course material: $exercise" env PRIMEPROC="$PRIMEPROC" PRIMEPROC_DEBUG="$PRIMEPROC_DEBUG" \
+            ./tests/check-exercises.sh "$exercise" </dev/null
+    done <"$LOGS/exercises-$1.list"
+}
+
 # browser: a --timeline picture of a short run, looked at in headless Chromium.
 browser() {
     "$PRIMEPROC" -l en --timeline "$LOGS/timeline.svg" 97 91 100 >/dev/null &&
@@ -160,7 +170,11 @@ case $name in
             ./tests/check-doc-links.sh $(find . -name '*.md' -not -path './build/*' | LC_ALL=C sort)
         check_if_there ./tests/check-core.sh "$PRIMEPROC"
         [ -r docs/processes.svg ] && check_if_there ./tests/check-svg.sh docs/processes.svg
-        check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG" ;;
+        check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG"
+        exercises fast ;;
+    exercises)
+        # The course material's slow part: the labs (each a build), gdb, the waits the texts ask for.
+        exercises slow ;;
     valgrind-smoke)
         check "valgrind --trace-children=yes primeproc 97 100: no findings" valgrind_smoke ;;
     valgrind)
