@@ -13,6 +13,9 @@ in_work() {
     err=$(cat "$tmp/stderr")
 }
 
+# short: stdin cut to a few lines of at most 160 characters, for a message.
+short() { head -n 6 | cut -c1-160; }
+
 # same_command WHAT A B: a solution shows the command the exercise gives.
 same_command() {
     [ "$2" = "$3" ] || fail "$1: the solution shows '\$ $3', the exercise says '\$ $2'"
@@ -73,10 +76,10 @@ exercise_3() {
     notice="primeproc: --unlocked: children print without the lock, in pieces; lines will mix (a demonstration)"
     for run in 1 2 3 4 5; do
         in_work "$unlocked"$'\n'"$status_cmd"
-        [ "$(printf '%s\n' "$out" | wc -l)" -eq 6 ] || fail "run $run: not 5 lines and a status: $out"
+        [ "$(printf '%s\n' "$out" | wc -l)" -eq 6 ] || fail "run $run: not 5 lines and a status: $(short <<<"$out")"
         [ "$(printf '%s\n' "$out" | tail -n 1)" = 141 ] || fail "run $run: primeproc did not end with 141: $(printf '%s\n' "$out" | tail -n 1)"
         [ "$err" = "$notice" ] || fail "run $run: stderr is not the notice alone: $err"
-        [ -z "$(printf '%s\n' "$out" | verdict_words)" ] || fail "run $run: words that are no verdict's: $out"
+        [ -z "$(printf '%s\n' "$out" | verdict_words)" ] || fail "run $run: words that are no verdict's: $(printf '%s\n' "$out" | verdict_words)"
         printf '%s\n' "$out" | head -n 5 | grep -v -x -E '[0-9]+ is (not )?prime(, since [0-9]+ = [0-9]+ \* [0-9]+)?' | grep -q . &&
             mixed=$((mixed + 1))
     done
