@@ -612,7 +612,7 @@ lab_a() {
 lab_b() {
     lab_start lab-b.patch || return
     section docs/exercises.md "Lab B"
-    local make1 count make2 deadline out1 run t0 counts=""
+    local make1 count make2 deadline out1 run t0 counts="" total secs
     make1=$(cmd 1) count=$(cmd 2) make2=$(cmd 3) deadline=$(cmd 4)
     lab_make "$make1" || return
     (cd "$work/lab" && bash -c "$count") >"$tmp/b.out" 2>&1
@@ -620,23 +620,24 @@ lab_b() {
     (cd "$work/lab" && patch -s -p1 -F0 <"$root/docs/labs/lab-b2.patch") >"$tmp/patch.log" 2>&1 ||
         { fail "docs/labs/lab-b2.patch does not apply after lab-b.patch: $(cat "$tmp/patch.log")"; return; }
     lab_make "$make2" || return
-    for run in 1 2 3; do
+    for run in 1 2; do
         t0=$(now_ms)
-        counts+="$(cd "$work/lab" && bash -c "$deadline" 2>/dev/null | tr -d ' ')/$(( ($(now_ms) - t0) / 1000 ))s "
+        counts+="$(cd "$work/lab" && bash -c "$deadline" 2>/dev/null | tr -d ' ')/$((($(now_ms) - t0) / 1000))s "
     done
     section docs/solutions.md "Lab B"
     same_command "solution B" "$count" "$(cmd 1)"
     same "solution B, without setpshared" "$(shown '$1')" "$out1"
     same_command "solution B" "$deadline" "$(cmd 2)"
-    claim 'Without `setpshared` *and* without `setrobust` it hangs'
-    local total secs
+    claim 'Without `setpshared` *and* without `setrobust` it hangs: 1937 lines, in every run'
+    claim 'the parent and 63 children are asleep'
     total=$(cd "$work" && eval "${count%%|*}" | wc -l)
     for run in $counts; do
         secs=${run#*/}
-        [ "${run%%/*}" -lt "$total" ] && [ "${secs%s}" -ge 4 ] ||
-            fail "without both attributes a run did not hang: $run (lines/seconds; all runs: $counts)"
+        # killed by the deadline (10 s: at least 9 s went by), 63 children short
+        [ "${run%%/*}" = "$(shown '$2')" ] && [ "${secs%s}" -ge 9 ] ||
+            fail "without both attributes: $run (lines/seconds), not $(shown '$2') lines and a hang (runs: $counts)"
     done
-    [ "$(shown '$2')" -lt "$total" ] 2>/dev/null || fail "solution B shows no hang: $(shown '$2')"
+    [ "$(shown '$2')" -eq $((total - 63)) ] || fail "solution B: $(shown '$2') is not $total - 63"
 }
 
 lab_c() {
@@ -831,13 +832,18 @@ readme_session() {
 # ---------------------------------------------------------------------------------------------
 # Exercises A and B of the walkthrough
 # ---------------------------------------------------------------------------------------------
+# second_child_of PARENT FIRST: PARENT's child that is not FIRST; false while there is none.
+second_child_of() { children_of "$1" | grep -vx "$2"; }
+
 exercise_a() {
     section docs/walkthrough.md "Exercise A"
-    local run_cmd ps_cmd pipe_cmd first second parent run seconds=""
+    local run_cmd ps_cmd pipe_cmd first second parent run seconds="" firsts="" st measured=false
     run_cmd=$(cmd 1) ps_cmd=$(cmd 2) pipe_cmd=$(cmd 3)
     claim 'Type `97` and run `ps` again'
     term_start || return
-    for run in 1 2 3; do
+    # Three runs for the states; more, up to eight, until one where the first child stayed a
+    # zombie, waited for a second as a person would before typing e: z.svg's zombie time.
+    for run in $(seq "${RUNS:-8}"); do
         term_mark
         type_line "$run_cmd"
         parent=$(term_job primeproc) || { fail "no primeproc"; return; }
@@ -851,12 +857,16 @@ exercise_a() {
         [ "$(ps_row_of "$out" "$first" | awk '{ print $2 }')" = S+ ] || fail "after 91: not S+: $out"
         type_line 97
         term_expect '> ' || return
-        eventually 5 sh -c "[ \$(cat /proc/$parent/task/$parent/children | wc -w) -eq 2 ]"
-        second=$(children_of "$parent" | grep -vx "$first")
+        eventually 5 second_child_of "$parent" "$first" >/dev/null
+        second=$(second_child_of "$parent" "$first")
         eventually 5 sh -c "ps -o stat= -p $second | grep -q -E '^(S|Z)'"
         in_work "${ps_cmd/\$(pgrep -o -x primeproc)/$parent}"
-        [ "$(ps_row_of "$out" "$first" | awk '{ print $2 }')" = Z+ ] || fail "after 97: the first child is not Z+: $out"
-        local st
+        st=$(ps_row_of "$out" "$first" | awk '{ print $2 }')
+        firsts+="${st:-gone} "
+        case $st in
+            Z+ | '') ;;   # a zombie; gone if it ended before the parent reaped, right after forking for 97
+            *) fail "after 97: the first child is $st, neither Z+ nor gone" ;;
+        esac
         st=$(ps_row_of "$out" "$second" | awk '{ print $2 }')
         seconds+="$st "
         case $st in
@@ -864,18 +874,26 @@ exercise_a() {
             S+) since_mark | grep -qx '97 is prime' && fail "the second child is S+ but its answer is on the screen" ;;
             *) fail "after 97: the second child is $st" ;;
         esac
-        sleep 0.5   # as a person would, before the next line: the zombie time to compare below
+        measured=false
+        if [ "$run" -ge 3 ] && [ "$(ps_row_of "$out" "$first" | awk '{ print $2 }')" = Z+ ]; then
+            sleep 1
+            measured=true
+        fi
         type_line e
         term_expect $'\n$ ' || return
+        ! $measured || break
     done
+    [ -z "${SHOW_STATES:-}" ] || echo "first: $firsts; second: $seconds"
     claim 'the first child is now `Z+ [primeproc] <defunct>`'
+    claim 'unless it ended before the parent, right after forking for `97`, reaped: then it is gone'
     claim 'the second is `Z+` too if it reached the lock before the parent showed the next prompt, or `S+`'
+    $measured || { fail "in $run runs the first child never stayed a zombie after 97 ($firsts)"; return; }
     in_work "$pipe_cmd"
     local slow fast
     slow=$(svg_pieces "$work/z.svg" zombie | awk '{ d = $2 - $1; if (d > m) m = d } END { print m + 0 }')
     fast=$(svg_pieces "$work/z2.svg" zombie | awk '{ d = $2 - $1; if (d > m) m = d } END { print m + 0 }')
     [ "$(svg_pieces "$work/z.svg" zombie | wc -l)" -eq 2 ] || fail "z.svg has not two zombies"
-    awk -v s="$slow" -v f="$fast" 'BEGIN { exit !(s >= 400 && f < s / 10) }' ||
+    awk -v s="$slow" -v f="$fast" 'BEGIN { exit !(s >= 900 && f < s / 4) }' ||
         fail "z2.svg's longest zombie ($fast ms) is not far shorter than z.svg's ($slow ms)"
 }
 
