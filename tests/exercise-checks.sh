@@ -282,6 +282,8 @@ exercise_6() {
     tpgids=$(awk 'NR > 1 { print $3 }' <<<"$rows" | sort -u)
     [ "$(wc -l <<<"$rows")" -eq 4 ] || fail "ps did not show the parent and two children: $rows"
     [ "$pgids" = "$tpgids" ] && [ "$(wc -l <<<"$pgids")" -eq 1 ] || fail "PGID and TPGID are not one and the same: $rows"
+    # The group is the pipeline's, named after its first process (yes, long gone: head took its 40)
+    [ "$pgids" -lt "$parent" ] || fail "the process group $pgids is not the pipeline's, started before primeproc ($parent)"
     keys '\003'
     term_expect '$ ' || return
     term_run "$status_cmd"
@@ -305,6 +307,7 @@ exercise_6() {
     same_command "solution 6" "$ps_cmd" "$(cmd 1)"
     same "solution 6, ps" "$(shown '$1' | masked)" "$(masked <<<"$rows")"
     claim '(`PGID` = `TPGID`)'
+    claim 'named after its first process, `yes`'
     same_command "solution 6" "$run_cmd" "$(cmd 2)"
     same "solution 6, the key" "^C" "$(shown '$2')"
     same_command "solution 6" "$status_cmd" "$(cmd 3)"
