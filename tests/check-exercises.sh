@@ -221,9 +221,16 @@ same_set() {
     same "$1 (as a set of lines)" "$(printf '%s\n' "$2" | sort)" "$(printf '%s\n' "$3" | sort)"
 }
 
-# masked: stdin with pids and addresses made alike ("N", "0xX") and runs of blanks made one.
+# ps_plain: ps's state letters without the flags that say how the test was started, not what
+# a student sees ("SN+" under nice: "S+"; "Ss" for a session leader: "S").
+ps_plain() {
+    sed -E ':again; s/(^|[[:blank:]])([DIRSTtWXZ])[<NLsl]+(\+?)([[:blank:]]|$)/\1\2\3\4/; t again'
+}
+
+# masked: stdin with pids and addresses made alike ("N", "0xX"), ps's state flags dropped
+# (ps_plain) and runs of blanks made one.
 masked() {
-    sed -E 's/0x[0-9a-f]+/0xX/g; s/\b[0-9]{2,7}\b/N/g; s/[[:blank:]]+/ /g; s/^ //; s/ $//'
+    ps_plain | sed -E 's/0x[0-9a-f]+/0xX/g; s/\b[0-9]{2,7}\b/N/g; s/[[:blank:]]+/ /g; s/^ //; s/ $//'
 }
 
 # verdict N: the English verdict line for N, from the program (a check checks what the doc says
@@ -234,7 +241,7 @@ verdict() { "$PRIMEPROC" -l en "$1"; }
 children_of() { tr ' ' '\n' <"/proc/$1/task/$1/children" 2>/dev/null | grep .; }
 
 # stat_of PID: its STAT column in ps ("S+", "Z+", ...), empty once it is gone.
-stat_of() { ps -o stat= -p "$1" 2>/dev/null | tr -d ' '; }
+stat_of() { ps -o stat= -p "$1" 2>/dev/null | tr -d ' ' | ps_plain; }
 
 # ps_rows PID... < ps output: the header and the rows of these pids, in the order given.
 ps_rows() {

@@ -224,7 +224,7 @@ exercise_1() {
     until screen | grep -qF "$answer"; do   # (--live erases the prompt first: not a whole line)
         [ -n "$child" ] || child=$(children_of "$parent" | head -n 1)
         if [ -n "$child" ]; then
-            rows=$(cd "$work" && eval "$ps_cmd")
+            rows=$(cd "$work" && eval "$ps_cmd" | ps_plain)
             row=$(ps_row_of "$rows" "$child")
             screen | grep -qF "$answer" && break   # it may have ended since
             [ -z "$row" ] || while_computing+="$(awk '{ print $3 }' <<<"$row") "
@@ -237,10 +237,9 @@ exercise_1() {
         *) fail "the child was never seen R+ while it computed: $while_computing" ;;
     esac
     printf '%s\n' $while_computing | grep -v -x -E 'R\+|S\+' | grep -q . && fail "states while computing: $while_computing"
-    rows=$(cd "$work" && eval "$ps_cmd")
     local after_answer parent_row
     eventually 5 sh -c "ps -o stat= -p $child | grep -q Z" || fail "the child did not end after its answer"
-    rows=$(cd "$work" && eval "$ps_cmd")
+    rows=$(cd "$work" && eval "$ps_cmd" | ps_plain)
     after_answer=$(ps_row_of "$rows" "$child" | awk '{ $1 = $2 = ""; print substr($0, 3) }')
     parent_row=$(ps_row_of "$rows" "$parent" | awk '{ print $3 }')
     type_line ""
@@ -277,7 +276,7 @@ exercise_6() {
     eventually 10 sh -c "[ \$(cat /proc/$parent/task/$parent/children | wc -w) -eq 2 ]" ||
         fail "not two children computing"
     kids=$(children_of "$parent")
-    rows=$(cd "$work" && eval "$ps_cmd" | ps_rows "$parent" $kids)
+    rows=$(cd "$work" && eval "$ps_cmd" | ps_rows "$parent" $kids | ps_plain)
     pgids=$(awk 'NR > 1 { print $2 }' <<<"$rows" | sort -u)
     tpgids=$(awk 'NR > 1 { print $3 }' <<<"$rows" | sort -u)
     [ "$(wc -l <<<"$rows")" -eq 4 ] || fail "ps did not show the parent and two children: $rows"
@@ -685,6 +684,7 @@ lab_d_run() {
     eventually 60 zombies_settled "$parent" && sleep 0.2 && zombies_settled "$parent" ||
         fail "the parent did not settle within 60 s"
     term_run "$ps_cmd"
+    out=$(ps_plain <<<"$out")
     ps_out=$out
     zombies=$(awk '$2 == "Z" { print $1 }' <<<"$out")
     # End the sleep, so the input ends: the final wait must reap every zombie.
@@ -857,6 +857,7 @@ exercise_a() {
         first=$(children_of "$parent")
         eventually 5 sh -c "ps -o stat= -p $first | grep -q '^S'"
         in_work "${ps_cmd/\$(pgrep -o -x primeproc)/$parent}"
+        out=$(ps_plain <<<"$out")
         [ "$(ps_row_of "$out" "$first" | awk '{ print $2 }')" = S+ ] || fail "after 91: not S+: $out"
         type_line 97
         term_expect '> ' || return
@@ -864,6 +865,7 @@ exercise_a() {
         second=$(second_child_of "$parent" "$first")
         eventually 5 sh -c "ps -o stat= -p $second | grep -q -E '^(S|Z)'"
         in_work "${ps_cmd/\$(pgrep -o -x primeproc)/$parent}"
+        out=$(ps_plain <<<"$out")
         st=$(ps_row_of "$out" "$first" | awk '{ print $2 }')
         firsts+="${st:-gone} "
         case $st in
