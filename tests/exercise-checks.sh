@@ -2,7 +2,7 @@
 # solutions.md; sourced by tests/check-exercises.sh, which explains the helpers (section, cmd,
 # shown, claim, term_*, lab...). Each function runs the doc's commands as a student would and
 # fails (fail) on every claim that does not hold. $work is an empty folder with ./primeproc in it.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154   # work, tmp, out...: set by check-exercises.sh
 
 # in_work COMMAND: runs a doc's command in $work with bash, stdout to $out, stderr to $err, its
 # status in $status.
@@ -268,7 +268,7 @@ cpu_seconds_between() {
 # ---------------------------------------------------------------------------------------------
 exercise_6() {
     section docs/exercises.md 6
-    local run_cmd ps_cmd status_cmd kill_cmd parent kids rows pgids tpgids stats
+    local run_cmd ps_cmd status_cmd kill_cmd parent kids rows pgids tpgids
     run_cmd=$(cmd 1) ps_cmd=$(cmd 2) status_cmd=$(cmd 3) kill_cmd=$(cmd 4)
     term_start || return
     type_line "$run_cmd"
@@ -547,7 +547,6 @@ exercise_10() {
 # bt_frames WHAT SHOWN ACTUAL: the functions of the backtrace SHOWN, frame by frame, are those of
 # ACTUAL (up to a "..." in SHOWN).
 bt_frames() {
-    local frames
     frames() { sed -n -E 's/^#[0-9]+ +(0x[0-9a-f]+ in )?([^ ]+( [^ (]+)*) \(.*/\2/p'; }
     same "$1, the backtrace's functions" "$(frames <<<"$2")" "$(frames <<<"$3" | head -n "$(frames <<<"$2" | wc -l)")"
 }
