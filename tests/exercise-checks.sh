@@ -259,7 +259,7 @@ exercise_1() {
 
     section docs/solutions.md 1
     claim 'While it computes, the child is `R+`'
-    claim 'and before you press Enter, it is `Z+`, `[primeproc] <defunct>`: a zombie'
+    claim 'and before you press Enter, the child is `Z+`, `[primeproc] <defunct>`: a zombie'
     same "solution 1, the child after its answer" "Z+ [primeproc] <defunct>" "$after_answer"
     claim 'The parent is `S+`'
     same "solution 1, the parent" "S+" "$parent_row"
