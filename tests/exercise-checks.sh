@@ -624,7 +624,7 @@ lab_a() {
 lab_b() {
     lab_start lab-b.patch || return
     section docs/exercises.md "Lab B"
-    local make1 count make2 deadline out1 run t0 counts="" total secs
+    local make1 count make2 deadline out1 run t0 counts="" total secs lines
     make1=$(cmd 1) count=$(cmd 2) make2=$(cmd 3) deadline=$(cmd 4)
     lab_make "$make1" || return
     (cd "$work/lab" && bash -c "$count") >"$tmp/b.out" 2>&1
@@ -640,16 +640,16 @@ lab_b() {
     same_command "solution B" "$count" "$(cmd 1)"
     same "solution B, without setpshared" "$(shown '$1')" "$out1"
     same_command "solution B" "$deadline" "$(cmd 2)"
-    claim 'Without `setpshared` *and* without `setrobust` it hangs: 1937 lines, in every run'
-    claim 'the parent and 63 children are asleep'
+    claim 'Without `setpshared` *and* without `setrobust` it hangs, at most 63 lines short'
     total=$(cd "$work" && eval "${count%%|*}" | wc -l)
     for run in $counts; do
-        secs=${run#*/}
-        # killed by the deadline (10 s: at least 9 s went by), 63 children short
-        [ "${run%%/*}" = "$(shown '$2')" ] && [ "${secs%s}" -ge 9 ] ||
-            fail "without both attributes: $run (lines/seconds), not $(shown '$2') lines and a hang (runs: $counts)"
+        secs=${run#*/} lines=${run%%/*}
+        # killed by the deadline (10 s: at least 9 s went by), 1 to 63 children short
+        [ "$lines" -lt "$total" ] && [ "$lines" -ge $((total - 63)) ] && [ "${secs%s}" -ge 9 ] ||
+            fail "without both attributes: $run (lines/seconds), not a hang 1 to 63 lines short (runs: $counts)"
     done
-    [ "$(shown '$2')" -eq $((total - 63)) ] || fail "solution B: $(shown '$2') is not $total - 63"
+    [ "$(shown '$2')" -lt "$total" ] && [ "$(shown '$2')" -ge $((total - 63)) ] ||
+        fail "solution B shows $(shown '$2'), not 1 to 63 lines short of $total"
 }
 
 lab_c() {
@@ -872,9 +872,9 @@ exercise_a() {
         [ "$(ps_row_of "$out" "$first" | awk '{ print $2 }')" = S+ ] || fail "after 91: not S+: $out"
         type_line 97
         term_expect '> ' || return
-        eventually 5 second_child_of "$parent" "$first" >/dev/null
+        # The prompt is back: every reap before it is done, the second child forked.
         second=$(second_child_of "$parent" "$first")
-        eventually 5 sh -c "ps -o stat= -p $second | grep -q -E '^(S|Z)'"
+        [ -z "$second" ] || eventually 5 sh -c "ps -o stat= -p $second | grep -q -E '^(S|Z)'"
         in_work "${ps_cmd/\$(pgrep -o -x primeproc)/$parent}"
         out=$(ps_plain <<<"$out")
         st=$(ps_row_of "$out" "$first" | awk '{ print $2 }')
@@ -883,9 +883,10 @@ exercise_a() {
             Z+ | '') ;;   # a zombie; gone if it ended before the parent reaped, right after forking for 97
             *) fail "after 97: the first child is $st, neither Z+ nor gone" ;;
         esac
-        st=$(ps_row_of "$out" "$second" | awk '{ print $2 }')
-        seconds+="$st "
+        st=$([ -z "$second" ] || ps_row_of "$out" "$second" | awk '{ print $2 }')
+        seconds+="${st:-gone} "
         case $st in
+            '') since_mark | grep -qx '97 is prime' || fail "the second child is gone but its answer is not on the screen" ;;
             Z+) since_mark | grep -qx '97 is prime' || fail "the second child is Z+ but its answer is not on the screen" ;;
             S+) since_mark | grep -qx '97 is prime' && fail "the second child is S+ but its answer is on the screen" ;;
             *) fail "after 97: the second child is $st" ;;
@@ -901,7 +902,7 @@ exercise_a() {
     done
     [ -z "${SHOW_STATES:-}" ] || echo "first: $firsts; second: $seconds"
     claim 'the first child is now `Z+ [primeproc] <defunct>`'
-    claim 'unless it ended before the parent, right after forking for `97`, reaped: then it is gone'
+    claim 'A child that ended before the parent, right after forking for `97`, reaped is already gone.'
     claim 'the second is `Z+` too if it reached the lock before the parent showed the next prompt, or `S+`'
     $measured || { fail "in $run runs the first child never stayed a zombie after 97 ($firsts)"; return; }
     in_work "$pipe_cmd"
