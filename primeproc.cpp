@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <string>
 #include <system_error>
 
@@ -65,8 +66,8 @@ int finish(Parent& p, bool all_valid);
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Options opts = parse_command_line(argc, argv);  // --help, usage errors: exits there
     try {
+        const Options opts = parse_command_line(argc, argv);  // --help, usage errors: exits there
         io::check_standard_descriptors(opts.numbers.empty());
         Signals::ignore_output_signals();
         trace::start(opts.trace, opts.timeline);
@@ -83,6 +84,9 @@ int main(int argc, char** argv) {
         }
         wait_for_children(p, -1);
         return finish(p, all_valid);
+    } catch (const std::bad_alloc&) {
+        io::say("memory exhausted");  // as coreutils say it; "std::bad_alloc" tells a user nothing
+        return 1;
     } catch (const std::exception& e) {
         io::say(e.what());  // a system_error reads "call: reason", as perror would print it
         return 1;
@@ -126,8 +130,9 @@ bool answer_arguments(Parent& p) {
 // parent: one number (a line or an argument). Returns false for invalid input.
 bool answer(Parent& p, const std::string& raw, bool from_arguments) {
     ParsedLine n = prime::parse_line(raw);
-    if (from_arguments && n.kind != LineKind::Number && n.kind != LineKind::Invalid) {
-        n = prime::invalid(prime::Problem::NotANumber);  // "" or "e" is no number to test
+    const bool leave_word = n.kind == LineKind::End || n.problem == prime::Problem::QuitWord;
+    if (from_arguments && (n.kind == LineKind::Blank || leave_word)) {
+        n = prime::invalid(prime::Problem::NotANumber);  // "", "e" or "quit": no typed line, no number
     }
     if (n.kind == LineKind::Invalid) {
         p.say(prime::refusal(p.opts.language, raw, n.problem), false);

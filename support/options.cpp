@@ -198,7 +198,8 @@ Options parse_command_line(int argc, char** argv) {
     }
     if (problem.empty()) return opts;
     io::say(problem);
-    io::say(opts.language == Language::German ? "\"primeproc --help\" zeigt weitere Informationen."
-                                              : "Try 'primeproc --help' for more information.");
+    // The hint without the "primeproc: " prefix, as coreutils print it.
+    io::say_line(opts.language == Language::German ? "\"primeproc --help\" zeigt weitere Informationen.\n"
+                                                   : "Try 'primeproc --help' for more information.\n");
     std::exit(2);
 }
