@@ -95,6 +95,7 @@ LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line) {
     } catch (const std::system_error& e) {
         if (e.code().value() == EPIPE) return LineReader::Status::ReaderGone;
         if (e.code().value() == EIO) return LineReader::Status::HungUp;
+        if (e.code().value() == EINTR) return LineReader::Status::Stopped;  // see io::give_way_to
         throw;
     }
 }
