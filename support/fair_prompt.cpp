@@ -35,8 +35,8 @@ FairPrompt::FairPrompt(ProcessMutex& lock, unsigned jobs)
 FairPrompt::Waiter::Waiter(FairPrompt& prompt) : slot_(nullptr) {
     const pid_t pid = getpid();
     for (unsigned i = 0; i < prompt.count_ && slot_ == nullptr; ++i) {
-        pid_t free = 0;
-        if (prompt.slots_[i].compare_exchange_strong(free, pid)) slot_ = &prompt.slots_[i];
+        pid_t free = 0;  // a plain look first: the compare-and-swap takes the cache line for itself
+        if (prompt.slots_[i] == 0 && prompt.slots_[i].compare_exchange_strong(free, pid)) slot_ = &prompt.slots_[i];
     }
 }
 
@@ -68,6 +68,6 @@ bool FairPrompt::lock_after_waiters(const std::function<bool()>& stop) {
 void FairPrompt::forget(pid_t pid) {
     for (unsigned i = 0; i < count_; ++i) {
         pid_t dead = pid;
-        if (slots_[i].compare_exchange_strong(dead, 0)) return;
+        if (slots_[i] == pid && slots_[i].compare_exchange_strong(dead, 0)) return;
     }
 }
