@@ -191,6 +191,7 @@ int write_verdict(Parent& p, std::string_view line) {
 // child: the book's "with self.EinAusLock: print(...)".
 int print_holding_lock(Parent& p, std::string_view line) {
     trace::event("waits for the lock");
+    const FairPrompt::Waiter seen(p.fair_prompt);  // so that the prompt lets us go first (fair_prompt.hpp)
     std::lock_guard<ProcessMutex> hold(p.lock);
     trace::event("took the lock");
     const int status = write_verdict(p, line);
@@ -258,6 +259,7 @@ void wait_for_free_slot(Parent& p) {
 // parent: what a child's wait status says, decoded with the W* macros.
 void record_end(Parent& p, pid_t pid, int status) {
     if (trace::on()) trace::event("waitpid() -> child %ld: %s", static_cast<long>(pid), trace::decode(status).c_str());
+    p.fair_prompt.forget(pid);  // had it died waiting at the lock, no prompt waits for it now
     std::string number;
     if (!p.children.remove(pid, number)) return;  // not ours (see children.hpp): reaped quietly
     const prime::Language lang = p.opts.language;
@@ -273,6 +275,7 @@ void record_end(Parent& p, pid_t pid, int status) {
         if (sig == SIGPIPE || p.stopping || sig == p.signals.stop_signal()) return;
         p.some_failed = true;
         p.say(prime::child_killed(lang, pid, number, sig, strsignal(sig)));
+        ++p.killed_unexpectedly;  // if it held the lock, its repair is news: Parent::tell_repairs
     }
 }
 
@@ -283,6 +286,7 @@ void reap_finished(Parent& p) {
         const pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid > 0) {
             record_end(p, pid, status);
+            p.tell_repairs();
         } else if (pid == 0 || errno == ECHILD) {  // none has ended; ECHILD: no children at all,
             return;                                // which is how reaping ends, not an error
         } else if (errno != EINTR) {
@@ -304,7 +308,6 @@ void wait_for_children(Parent& p, int within_ms) {
 // parent: end every child now (SIGCONT too: a stopped child cannot act on SIGTERM) and reap them.
 void stop_all(Parent& p) {
     p.stopping = true;
-    p.lock.expect_owner_deaths();  // one we stop may hold the lock: its repair is no news
     p.children.for_each_pid([](pid_t pid) {
         // Not yet reaped, so the pid cannot have been reused: kill() reaches our own child.
         if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0) io::say(std::string("kill: ") + std::strerror(errno));
@@ -321,6 +324,7 @@ void stop_all(Parent& p) {
 // parent: the exit status, or death by the signal that asked us to end.
 int finish(Parent& p, bool all_valid) {
     if (p.ending()) stop_all(p);
+    p.tell_repairs();  // a repair made after the last reap
     trace::finish();  // --timeline: the picture, drawn now that every child is reaped
     if (p.output_failed) {
         p.say(prime::write_error(p.opts.language, std::strerror(p.board.output_error)));
