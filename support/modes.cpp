@@ -21,6 +21,18 @@ namespace {
 constexpr std::string_view kEraseLine = "\r\x1b[K";
 }  // namespace
 
+// "> " where the person sees it (Parent::prompt_fd), the line, and the prompt drawn again after
+// Ctrl-Z and fg.
+LineReader::Status prompt_and_read(Parent& p, LineReader& reader, std::string& line) {
+    io::write_all(p.prompt_fd, "> ");
+    p.signals.set_prompt(p.prompt_fd, "> ");
+    const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);
+    p.signals.set_prompt(-1, {});
+    // Ctrl-D leaves the cursor after "> ": end that line, or the next verdict would start there.
+    if (status != LineReader::Status::Line) io::write_all(p.prompt_fd, "\n");
+    return status;
+}
+
 // The book holds the lock while it shows "> " and waits for the line, so that no verdict
 // can land inside the prompt line. Children that finish meanwhile wait at the lock; before the
 // next prompt they go first (a plain mutex would often hand it straight back to us: see
@@ -30,10 +42,7 @@ LineReader::Status read_line_holding_lock(Parent& p, LineReader& reader, std::st
     if (!p.fair_prompt.lock_after_waiters([&p] { return p.ending(); })) return LineReader::Status::Stopped;
     std::lock_guard<ProcessMutex> hold(p.lock, std::adopt_lock);
     trace::event("took the lock");
-    io::write_all(STDOUT_FILENO, "> ");
-    const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);
-    // Ctrl-D leaves the cursor after "> ": end that line, or the next verdict would start there.
-    if (status != LineReader::Status::Line) io::write_all(STDOUT_FILENO, "\n");
+    const LineReader::Status status = prompt_and_read(p, reader, line);
     trace::event("releases the lock");
     return status;
 }
@@ -53,21 +62,26 @@ int print_in_pieces(std::string_view line) {
 
 // The new cost: what the user has half typed vanishes from the screen when a child redraws the
 // prompt (the terminal still holds it; Ctrl-R shows it again).
-LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineReader& reader,
-                                  std::string& line) {
+LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& line) {
+    bool* const prompt_shown = p.live_prompt;
     {
         trace::event("waits for the lock");
-        std::lock_guard<ProcessMutex> hold(lock);
+        std::unique_lock<ProcessMutex> hold(p.lock, std::defer_lock);
+        if (!p.take_lock(hold)) return LineReader::Status::Stopped;
         trace::event("took the lock");
         // A child may have redrawn "> " after the Enter that ended the last line: erase it first.
-        io::write_all(STDOUT_FILENO, prompt_shown ? std::string(kEraseLine) + "> " : "> ");
+        if (prompt_shown) io::write_all(p.prompt_fd, kEraseLine);
+        io::write_all(p.prompt_fd, "> ");
         if (prompt_shown) *prompt_shown = true;
         trace::event("releases the lock");
     }
+    p.signals.set_prompt(p.prompt_fd, "> ");
     const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);  // children print meanwhile
-    std::lock_guard<ProcessMutex> hold(lock);
+    p.signals.set_prompt(-1, {});
+    std::unique_lock<ProcessMutex> hold(p.lock, std::defer_lock);
+    if (!p.take_lock(hold)) return LineReader::Status::Stopped;
     if (prompt_shown) *prompt_shown = false;
-    if (status != LineReader::Status::Line) io::write_all(STDOUT_FILENO, "\n");
+    if (status != LineReader::Status::Line) io::write_all(p.prompt_fd, "\n");
     return status;
 }
 
@@ -89,7 +103,7 @@ void write_around_prompt(const bool* prompt_shown, std::string_view line) {
 LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line) {
     try {
         if (!p.prompt) return reader.next(line, prime::kMaxLineLength + 1);
-        if (p.opts.live) return read_line_live(p.lock, p.live_prompt, reader, line);
+        if (p.opts.live) return read_line_live(p, reader, line);
         return read_line_holding_lock(p, reader, line);
     } catch (const std::system_error& e) {
         if (e.code().value() == EPIPE) return LineReader::Status::ReaderGone;

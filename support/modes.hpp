@@ -26,10 +26,9 @@ LineReader::Status read_line_holding_lock(Parent& p, LineReader& reader, std::st
 int print_in_pieces(std::string_view line);
 
 // parent, --live: the lock only while drawing the prompt, not while waiting for the line.
-// prompt_shown (in shared memory, touched under the lock; nullptr unless stdout is a terminal)
+// p.live_prompt (in shared memory, touched under the lock; nullptr unless stdout is a terminal)
 // tells children that "> " is on the screen.
-LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineReader& reader,
-                                  std::string& line);
+LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& line);
 
 // child, under the lock: the line in one write(2). With --live, if the prompt is on the screen
 // (prompt_shown), erase it, print, and draw it again below, still in one write.

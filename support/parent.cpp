@@ -16,6 +16,10 @@ Parent::Parent(const Options& o)
     : opts(o), board(*new (board_memory.address()) Board), children(o.jobs),
       terminal(o.numbers.empty() && isatty(STDIN_FILENO) == 1),
       prompt(terminal || (o.numbers.empty() && o.interactive)),
+      // A person at a terminal whose verdicts go to a file or a pipe (./primeproc > out) must
+      // see the prompt, and the verdicts must stay whole lines: then it goes to stderr, as the
+      // shell's and Python's prompts do. (-i without a terminal keeps the book's stdout.)
+      prompt_fd(terminal && isatty(STDOUT_FILENO) != 1 ? STDERR_FILENO : STDOUT_FILENO),
       live_prompt(o.live && prompt && isatty(STDOUT_FILENO) == 1 ? &board.prompt_shown : nullptr),
       lock_for_stderr(io::stderr_shares_stdout()) {
     if (o.unlocked) say(prime::unlocked_warning(o.language));
@@ -26,9 +30,18 @@ Parent::Parent(const Options& o)
 // wait for a child that is stuck writing to a full pipe.
 void Parent::say(const std::string& line, bool prefixed) {
     std::unique_lock<ProcessMutex> hold(lock, std::defer_lock);
-    if (lock_for_stderr) hold.lock();
+    // Told to stop, we say it without the lock (best effort: io::write_all gives way too).
+    if (lock_for_stderr) take_lock(hold);
     if (prefixed) io::say(line);
     else io::say_line(line);
+}
+
+bool Parent::take_lock(std::unique_lock<ProcessMutex>& hold) {
+    // Ten milliseconds at a time: pthread_mutex_lock cannot be interrupted by a signal.
+    while (!hold.try_lock_for(std::chrono::milliseconds(10))) {
+        if (ending()) return false;
+    }
+    return true;
 }
 
 // Only reached with children left when an exception ends the parent (finish() reaps them all

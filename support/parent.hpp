@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <mutex>
 #include <string>
 
 // A page that parent and children share besides the lock's and the fair prompt's; read and
@@ -32,6 +33,9 @@ struct Parent {
     Parent(const Parent&) = delete;
     Parent& operator=(const Parent&) = delete;
     void say(const std::string& line, bool prefixed = true);
+    // Waits for the lock, giving way to a stop signal (then false, without the lock): a child
+    // stuck writing to a full pipe while it holds the lock must not keep Ctrl-C from us.
+    bool take_lock(std::unique_lock<ProcessMutex>& hold);
     bool ending() const { return end_signal != 0 || signals.stop_signal() != 0 || output_failed; }
     void tell_repairs();  // says that the lock was repaired, when that is news (parent.cpp)
 
@@ -45,6 +49,7 @@ struct Parent {
     pid_t pid = getpid();
     bool terminal;                  // a person types the numbers: greet, explain waits
     bool prompt;                    // show "> " and hold the lock while reading (the book)
+    int prompt_fd;                  // where the person sees "> ": stdout, or stderr if only that is a terminal
     bool* live_prompt;              // --live on a terminal: &board.prompt_shown, else nullptr
     bool lock_for_stderr;           // stderr is where the verdicts go: lock to write there
     bool some_failed = false;

@@ -51,3 +51,38 @@ TEST_CASE("SIGTERM ends the parent while it is stuck writing a report to a stder
     }
     std::remove(input.c_str());
 }
+
+TEST_CASE("SIGTERM ends the parent while it waits for the lock to report on a stderr that is stdout's full pipe") {
+    // 2>&1 into a pipe nobody reads: a child fills it and sleeps in write() holding the lock; the
+    // parent, to report the next bad line, needs the lock (stderr is the verdicts' file).
+    std::string text;
+    for (int i = 0; i < 1000; ++i) text += "97\n";  // 12 kB of verdicts: the pipe (4 kB) fills
+    for (int i = 0; i < 100; ++i) text += "x\n";
+    char path[] = "/tmp/primeproc-test-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    REQUIRE(close(fd) == 0);
+    for (int run = 0; run < 5; ++run) {
+        harness::RunOptions o;
+        o.stdin_file = path;
+        o.stdout_pipe_bytes = 4096;
+        harness::Process p({"/bin/sh", "-c", "exec \"$0\" -l en -j 0 2>&1", harness::primeproc()}, o);  // -j 0: no wait at a cap
+        const auto a_child_writes = [&] {
+            for (pid_t kid : harness::children_of(p.pid())) {
+                if (harness::syscall_of(kid) == SYS_write && harness::state_of(kid) == 'S') return true;
+            }
+            return false;
+        };
+        REQUIRE(harness::eventually([&] {
+            return harness::syscall_of(p.pid()) == SYS_futex && a_child_writes();
+        }, 20));
+        REQUIRE(kill(p.pid(), SIGTERM) == 0);
+        CHECK(harness::eventually([&] { return harness::state_of(p.pid()) == 'Z'; }, 10));
+        const int status = p.finish(20);
+        REQUIRE(status != -1);
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == SIGTERM);
+    }
+    std::remove(path);
+}
