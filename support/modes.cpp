@@ -27,15 +27,15 @@ constexpr int kLetWaitersGoMs = 250;  // at most this long, answers waiting at t
 // next prompt they go first (a plain mutex would often hand it straight back to us: see
 // ProcessMutex::lock_after_waiters), so each answer appears after the Enter that follows it.
 LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader, std::string& line) {
-    trace::event("waits for the lock");
+    trace::event(trace::Event::waits_for_lock);
     lock.lock_after_waiters(kLetWaitersGoMs);
     std::lock_guard<ProcessMutex> hold(lock, std::adopt_lock);
-    trace::event("took the lock");
+    trace::event(trace::Event::took_lock);
     io::write_all(STDOUT_FILENO, "> ");
     const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);
     // Ctrl-D leaves the cursor after "> ": end that line, or the next verdict would start there.
     if (status != LineReader::Status::Line) io::write_all(STDOUT_FILENO, "\n");
-    trace::event("releases the lock");
+    trace::event(trace::Event::releases_lock);
     return status;
 }
 
@@ -57,13 +57,13 @@ int print_in_pieces(std::string_view line) {
 LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineReader& reader,
                                   std::string& line) {
     {
-        trace::event("waits for the lock");
+        trace::event(trace::Event::waits_for_lock);
         std::lock_guard<ProcessMutex> hold(lock);
-        trace::event("took the lock");
+        trace::event(trace::Event::took_lock);
         // A child may have redrawn "> " after the Enter that ended the last line: erase it first.
         io::write_all(STDOUT_FILENO, prompt_shown ? std::string(kEraseLine) + "> " : "> ");
         if (prompt_shown) *prompt_shown = true;
-        trace::event("releases the lock");
+        trace::event(trace::Event::releases_lock);
     }
     const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);  // children print meanwhile
     std::lock_guard<ProcessMutex> hold(lock);
