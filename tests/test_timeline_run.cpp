@@ -389,6 +389,23 @@ TEST_CASE("--timeline: the parent forks, the child execs the drawer beside the p
     CHECK(reaped->words == "waitpid() -> drawer " + std::to_string(exec->pid) + ": WIFEXITED, WEXITSTATUS = 0");
     CHECK(lines.back().event == trace::Event::reaped_drawer);  // the drawing is the run's last act
     CHECK(find_event(lines, trace::Event::exec_on_path) == nullptr);
+    // docs/walkthrough.md shows these lines ("How the picture is drawn"): the same, but for the
+    // times, pids and the path.
+    const auto masked = [](const std::string& line) {
+        static const std::regex number("[0-9]+(\\.[0-9]+)?"), spaces(" +"), path("execv\\([^)]*\\)");
+        std::string m = std::regex_replace(line.substr(line.find("trace ")), number, "N");
+        return std::regex_replace(std::regex_replace(m, spaces, " "), path, "execv(PATH)");
+    };
+    const auto about_the_drawer = [&](const std::string& text) {
+        std::multiset<std::string> found;
+        for (const std::string& line : harness::lines(text))
+            if (line.find("trace ") != std::string::npos && (line.find("drawer") != std::string::npos ||
+                line.find("draw the picture") != std::string::npos || line.find("execv(") != std::string::npos))
+                found.insert(masked(line));
+        return found;
+    };
+    CHECK(about_the_drawer(slurp("docs/walkthrough.md")) == about_the_drawer(r.err));
+    CHECK(about_the_drawer(r.err).size() == 4);
 }
 
 TEST_CASE("--timeline: strace -f -e trace=execve shows the drawer's exec", "[timeline]") {
