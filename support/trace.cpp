@@ -134,6 +134,12 @@ void draw_timeline() {
 
 bool failed() { return g_failed; }
 
-Recording::~Recording() { draw_timeline(); }
+Recording::~Recording() {
+    try {
+        draw_timeline();
+    } catch (...) {  // out of memory, while an exception unwinds: say it without allocating
+        io::say_line("primeproc: --timeline: out of memory; the picture is not drawn\n");
+    }
+}
 
 }  // namespace trace

@@ -415,8 +415,10 @@ TEST_CASE("--timeline: strace -f -e trace=execve shows the drawer's exec", "[tim
     }
     TempDir dir;
     const std::string svg = dir.path + "/run.svg", log = dir.path + "/strace.log";
+    harness::RunOptions opts;
+    opts.env["ASAN_OPTIONS"] = "detect_leaks=0";  // LeakSanitizer cannot work under ptrace
     const auto r = run({"/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-o", log, harness::primeproc(),
-                        "--timeline", svg, "97"}, "");
+                        "--timeline", svg, "97"}, "", opts);
     CHECK(r.out == "97 is prime\n");
     CHECK(r.exit_code() == 0);
     const std::string calls = slurp(log);
