@@ -78,7 +78,7 @@ DrawerCommand drawer_command(Format format, const std::string& argv0, const std:
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_UNBLOCK, &chld, nullptr);  // cannot fail with a valid how and set
+    if (sigprocmask(SIG_UNBLOCK, &chld, nullptr) != 0) io::say(std::string("sigprocmask: ") + std::strerror(errno));
     int beside_error = ENOENT;
     if (!c.beside.empty()) {
         trace::event(trace::Event::exec_beside, c.beside.c_str());
@@ -87,9 +87,10 @@ DrawerCommand drawer_command(Format format, const std::string& argv0, const std:
     }
     trace::event(trace::Event::exec_on_path, kDrawer);
     execvp(kDrawer, c.argv.data());
+    const int path_error = errno;
     io::say(std::string("--timeline: cannot run ") + kDrawer + " (" +
             (c.beside.empty() ? "" : c.beside + ": " + std::strerror(beside_error) + "; ") + "on PATH: " +
-            std::strerror(errno) + "): the picture is not drawn");
+            std::strerror(path_error) + "): the picture is not drawn");
     _exit(kExecFailed);
 }
 

@@ -30,8 +30,9 @@ int g_events = -1;   // the events file, while it takes lines
 int g_picture = -1;  // the picture file, until the drawer has drawn it
 timeline::Format g_format = timeline::Format::Svg;
 std::string g_argv0;
-// The first error of a write to the events file, by any process of the run. After it no process
-// writes there any more, so the file holds whole lines up to the failure (a full disk, say).
+// The first error of a write to the events file, by any process of the run (a full disk, say).
+// After it no process writes there any more: the file holds the lines up to the failure, the
+// last one perhaps cut, and no later line after a gap.
 std::optional<SharedMemory> g_shared;
 std::atomic<int>* g_events_error = nullptr;
 
