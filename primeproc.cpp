@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     try {
         io::check_standard_descriptors(opts.numbers.empty());
         Signals::ignore_output_signals();
-        const trace::Recording recording(opts.trace, opts.timeline, argv[0]);  // --timeline: picture file checked
+        const trace::Recording recording(opts.trace, opts.timeline, argv[0]);  // --timeline's file checked here
         // fork() copies stdio buffers along with everything else: bytes still in one would be
         // written twice, by parent and child (the classic duplicated output, seen only when stdout
         // is a file or a pipe). Unbuffered, nothing waits there (we write with write(2) anyway).
