@@ -11,7 +11,7 @@
 #   make strict      compile the program as plain POSIX (_POSIX_C_SOURCE=200809L): a Linux-ism
 #                    fails the build
 #   make debug       ./primeproc-debug, -O0 -g3, for gdb (docs/gdb.md)
-#   make sanitized   build/asan/primeproc with AddressSanitizer and UndefinedBehaviorSanitizer
+#   make sanitized   $(OUT)/asan/primeproc with AddressSanitizer and UndefinedBehaviorSanitizer
 #   make fuzz        run the libFuzzer target for the line parser (FUZZ_SECONDS, default 60)
 #   make bench       the benchmarks of docs/performance.md (not part of make test)
 #   make install     PREFIX=/usr/local, DESTDIR for staging; install-strip, uninstall
@@ -22,6 +22,7 @@
 # built beside BIN, where primeproc --timeline looks for it first.
 
 CXXFLAGS ?= -O2 -g
+TEST_OPT ?= -O0    # the tests' own code (see the tests' rule)
 PREFIX   ?= /usr/local
 OUT      ?= build
 BIN      ?= primeproc
@@ -57,20 +58,23 @@ TEST_OBJS    ?= $(OUT)/tests/harness.o $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wild
 UNIT         := $(OUT)/tests/unit
 
 .PHONY: all run test check check-all install install-strip uninstall clean catch2 tools debug \
-        sanitized strict norobust fuzz bench FORCE
+        sanitized strict norobust fuzz bench
 
 all: $(BIN) $(DRAWER)
 
 # Objects depend on the command that compiled them: $(OUT)/compile-flags holds it and is
 # rewritten only when it changes, so 'make CXX=clang++' after a g++ build rebuilds everything,
-# and a second 'make' rebuilds nothing. The same for the link command.
+# and a second 'make' rebuilds nothing. The same for the link command. Both are brought up to
+# date while make reads this file, not by a rule that always runs, so that right after a build
+# 'make -q' says "up to date" and 'make -n' has nothing to do.
 COMPILE := $(CXX) $(REQUIRED) $(CPPFLAGS) $(CXXFLAGS)
 LINKCMD := $(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) $(LDLIBS)
-$(OUT)/compile-flags: FORCE
-	@tests/update-if-changed.sh $@ '$(subst ','\'',$(COMPILE)) (tests: $(TEST_OPT))'
-$(OUT)/link-flags: FORCE
-	@tests/update-if-changed.sh $@ '$(subst ','\'',$(LINKCMD))'
-FORCE:
+STAMPED := $(shell mkdir -p $(OUT) && \
+    tests/update-if-changed.sh $(OUT)/compile-flags '$(subst ','\'',$(COMPILE)) (tests: $(TEST_OPT))' && \
+    tests/update-if-changed.sh $(OUT)/link-flags '$(subst ','\'',$(LINKCMD))' && echo ok)
+ifneq ($(STAMPED),ok)
+$(error could not write the flag stamps in $(OUT))
+endif
 
 $(BIN): $(PROGRAM_OBJS) $(OUT)/link-flags
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) -o $@ $(PROGRAM_OBJS) $(LDLIBS)
@@ -81,7 +85,6 @@ $(DRAWER): $(DRAWER_OBJS) $(OUT)/link-flags
 # The tests' own code mostly waits for processes, so it is compiled without optimisation, which
 # halves its build time; the arithmetic tests keep CXXFLAGS (they check millions of divisions).
 # (Before the general rule: GNU make 3.81 takes the first pattern that matches.)
-TEST_OPT ?= -O0
 $(OUT)/tests/%.o: tests/%.cpp $(OUT)/compile-flags
 	@mkdir -p $(dir $@)
 	$(COMPILE) $(if $(filter test_prime,$*),,$(TEST_OPT)) $(DEPFLAGS) -c -o $@ $<
@@ -128,14 +131,16 @@ run: $(BIN)
 	@./$(BIN); status=$$?; [ $$status -lt 128 ] || exit $$status
 
 # The program and its test binary once more with AddressSanitizer and UndefinedBehaviorSanitizer,
-# in their own OUT, so the plain build stays as it is (gdb, benchmarks). The test code itself is
+# and hardened as Fedora and RHEL build packages (-D_GLIBCXX_ASSERTIONS: the C++ library checks
+# bounds, e.g. of string_view::operator[], and aborts), in their own OUT, so the plain build
+# stays as it is (gdb, benchmarks). The test code itself is
 # the plain build's (it is not what we check, and compiling it twice would double make test's
 # build time); the program, the lock and support/ linked into the test binary are sanitized.
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_OUT := $(OUT)/asan
 sanitized: $(CATCH_MAIN) $(TEST_OBJS)
 	@$(MAKE) --no-print-directory OUT=$(ASAN_OUT) BIN=$(ASAN_OUT)/primeproc LINK= \
-	    CXXFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" \
+	    CXXFLAGS="-O1 -g $(SANITIZE) -D_GLIBCXX_ASSERTIONS" LDFLAGS="$(SANITIZE)" \
 	    CATCH_MAIN="$(CATCH_MAIN)" TEST_OBJS="$(TEST_OBJS)" \
 	    $(ASAN_OUT)/primeproc $(ASAN_OUT)/primeproc-timeline $(ASAN_OUT)/tests/unit \
 	    $(ASAN_OUT)/tests/primeproc-failfork
@@ -229,21 +234,21 @@ check-all: tools catch2
 # libFuzzer needs clang and its runtime (Debian: libclang-rt-14-dev, installed when missing).
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
-FUZZER       := build/fuzz/fuzz_parser
+FUZZER       := $(OUT)/fuzz/fuzz_parser
 $(FUZZER): tests/fuzz_parser.cpp prime.hpp support/parse.hpp support/messages.hpp
 	@FUZZ_CXX="$(FUZZ_CXX)" ./tests/ensure-package.sh libclang-rt-14-dev ./tests/have-fuzzer.sh
-	@mkdir -p $(dir $@) build/fuzz/corpus
+	@mkdir -p $(dir $@) $(OUT)/fuzz/corpus
 	$(FUZZ_CXX) -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    -o $@ tests/fuzz_parser.cpp
 fuzz: $(FUZZER)
 	$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -timeout=5 \
-	    -artifact_prefix=build/fuzz/ build/fuzz/corpus tests/fuzz-corpus
+	    -artifact_prefix=$(OUT)/fuzz/ $(OUT)/fuzz/corpus tests/fuzz-corpus
 
 # Benchmarks: the floor program (bench/floor.c) linked statically, with the C library dynamic, and
 # the same bound at start (-z now, as the default primeproc); primeproc linked three ways (the
 # first is the default, LINK), each measured against the floor linked the same way; the driver
 # (bench/bench.cpp). Arithmetic and memory use the first.
-BENCH      := build/bench
+BENCH      := $(OUT)/bench
 BENCH_LINK_default := $(LINK)
 BENCH_LINK_dynamic :=
 BENCH_LINK_static  := -static
@@ -286,6 +291,6 @@ uninstall:
 	    "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc.1" "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc-timeline.1"
 
 clean:
-	rm -rf build primeproc primeproc-timeline primeproc-debug tests/out-*.txt
+	rm -rf $(OUT) $(BIN) $(DRAWER) $(DEBUG_BIN) tests/out-*.txt
 
 -include $(PROGRAM_OBJS:.o=.d) $(DRAWER_OBJS:.o=.d) $(OUT)/tests/main.d $(TEST_OBJS:.o=.d)

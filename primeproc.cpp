@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <string>
 #include <system_error>
 
@@ -65,8 +66,8 @@ int finish(Parent& p, bool all_valid);
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Options opts = parse_command_line(argc, argv);  // --help, usage errors: exits there
     try {
+        const Options opts = parse_command_line(argc, argv);  // --help, usage errors: exits there
         io::check_standard_descriptors(opts.numbers.empty());
         Signals::ignore_output_signals();
         const trace::Recording recording(opts.trace, opts.timeline, argv[0]);  // --timeline's file checked here
@@ -83,6 +84,9 @@ int main(int argc, char** argv) {
         }
         wait_for_children(p, -1);
         return finish(p, all_valid);
+    } catch (const std::bad_alloc&) {
+        io::say("memory exhausted");  // as coreutils say it; "std::bad_alloc" tells a user nothing
+        return 1;
     } catch (const std::exception& e) {
         io::say(e.what());  // a system_error reads "call: reason", as perror would print it
         return 1;
@@ -126,8 +130,9 @@ bool answer_arguments(Parent& p) {
 // parent: one number (a line or an argument). Returns false for invalid input.
 bool answer(Parent& p, const std::string& raw, bool from_arguments) {
     ParsedLine n = prime::parse_line(raw);
-    if (from_arguments && n.kind != LineKind::Number && n.kind != LineKind::Invalid) {
-        n = prime::invalid(prime::Problem::NotANumber);  // "" or "e" is no number to test
+    const bool leave_word = n.kind == LineKind::End || n.problem == prime::Problem::QuitWord;
+    if (from_arguments && (n.kind == LineKind::Blank || leave_word)) {
+        n = prime::invalid(prime::Problem::NotANumber);  // "", "e" or "quit": no typed line, no number
     }
     if (n.kind == LineKind::Invalid) {
         p.say(prime::refusal(p.opts.language, raw, n.problem), false);
@@ -186,6 +191,7 @@ int write_verdict(Parent& p, std::string_view line) {
 // child: the book's "with self.EinAusLock: print(...)".
 int print_holding_lock(Parent& p, std::string_view line) {
     trace::event(trace::Event::waits_for_lock);
+    const FairPrompt::Waiter seen(p.fair_prompt);  // so that the prompt lets us go first (fair_prompt.hpp)
     std::lock_guard<ProcessMutex> hold(p.lock);
     trace::event(trace::Event::took_lock);
     const int status = write_verdict(p, line);
@@ -253,6 +259,7 @@ void wait_for_free_slot(Parent& p) {
 // parent: what a child's wait status says, decoded with the W* macros.
 void record_end(Parent& p, pid_t pid, int status) {
     if (trace::on()) trace::event(trace::Event::reaped_child, static_cast<long>(pid), trace::decode(status).c_str());
+    p.fair_prompt.forget(pid);  // had it died waiting at the lock, no prompt waits for it now
     std::string number;
     if (!p.children.remove(pid, number)) return;  // not ours (see children.hpp): reaped quietly
     const prime::Language lang = p.opts.language;
@@ -268,6 +275,7 @@ void record_end(Parent& p, pid_t pid, int status) {
         if (sig == SIGPIPE || p.stopping || sig == p.signals.stop_signal()) return;
         p.some_failed = true;
         p.say(prime::child_killed(lang, pid, number, sig, strsignal(sig)));
+        ++p.killed_unexpectedly;  // if it held the lock, its repair is news: Parent::tell_repairs
     }
 }
 
@@ -278,6 +286,7 @@ void reap_finished(Parent& p) {
         const pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid > 0) {
             record_end(p, pid, status);
+            p.tell_repairs();
         } else if (pid == 0 || errno == ECHILD) {  // none has ended; ECHILD: no children at all,
             return;                                // which is how reaping ends, not an error
         } else if (errno != EINTR) {
@@ -299,7 +308,6 @@ void wait_for_children(Parent& p, int within_ms) {
 // parent: end every child now (SIGCONT too: a stopped child cannot act on SIGTERM) and reap them.
 void stop_all(Parent& p) {
     p.stopping = true;
-    p.lock.expect_owner_deaths();  // one we stop may hold the lock: its repair is no news
     p.children.for_each_pid([](pid_t pid) {
         // Not yet reaped, so the pid cannot have been reused: kill() reaches our own child.
         if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0) io::say(std::string("kill: ") + std::strerror(errno));
@@ -316,6 +324,7 @@ void stop_all(Parent& p) {
 // parent: the exit status, or death by the signal that asked us to end.
 int finish(Parent& p, bool all_valid) {
     if (p.ending()) stop_all(p);
+    p.tell_repairs();  // a repair made after the last reap
     trace::draw_timeline();  // --timeline: fork + exec the drawer, now that every child is reaped
     if (p.output_failed) {
         p.say(prime::write_error(p.opts.language, std::strerror(p.board.output_error)));

@@ -19,17 +19,16 @@ namespace {
 // "\r" back to the start of the line, ESC [ K erase to its end: an ANSI (VT100) control sequence,
 // understood by every terminal in use but not part of POSIX; so only used on a terminal.
 constexpr std::string_view kEraseLine = "\r\x1b[K";
-constexpr int kLetWaitersGoMs = 250;  // at most this long, answers waiting at the lock go first
 }  // namespace
 
 // The book holds the lock while it shows "> " and waits for the line, so that no verdict
 // can land inside the prompt line. Children that finish meanwhile wait at the lock; before the
 // next prompt they go first (a plain mutex would often hand it straight back to us: see
-// ProcessMutex::lock_after_waiters), so each answer appears after the Enter that follows it.
-LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader, std::string& line) {
+// fair_prompt.hpp), so each answer appears after the Enter that follows it.
+LineReader::Status read_line_holding_lock(Parent& p, LineReader& reader, std::string& line) {
     trace::event(trace::Event::waits_for_lock);
-    lock.lock_after_waiters(kLetWaitersGoMs);
-    std::lock_guard<ProcessMutex> hold(lock, std::adopt_lock);
+    if (!p.fair_prompt.lock_after_waiters([&p] { return p.ending(); })) return LineReader::Status::Stopped;
+    std::lock_guard<ProcessMutex> hold(p.lock, std::adopt_lock);
     trace::event(trace::Event::took_lock);
     io::write_all(STDOUT_FILENO, "> ");
     const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);
@@ -91,10 +90,11 @@ LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line) {
     try {
         if (!p.prompt) return reader.next(line, prime::kMaxLineLength + 1);
         if (p.opts.live) return read_line_live(p.lock, p.live_prompt, reader, line);
-        return read_line_holding_lock(p.lock, reader, line);
+        return read_line_holding_lock(p, reader, line);
     } catch (const std::system_error& e) {
         if (e.code().value() == EPIPE) return LineReader::Status::ReaderGone;
         if (e.code().value() == EIO) return LineReader::Status::HungUp;
+        if (e.code().value() == EINTR) return LineReader::Status::Stopped;  // see io::give_way_to
         throw;
     }
 }

@@ -19,7 +19,7 @@
 LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line);
 
 // parent, the book's way: "> " and the whole wait for the line while holding the lock.
-LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader, std::string& line);
+LineReader::Status read_line_holding_lock(Parent& p, LineReader& reader, std::string& line);
 
 // child, --unlocked: the verdict without the lock and in several small writes (as Python's print
 // writes its arguments one by one). Returns the exit status (0).

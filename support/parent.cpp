@@ -13,8 +13,7 @@
 // The board is built in its shared page (placement new); it needs no destructor, and the page is
 // unmapped when board_memory goes.
 Parent::Parent(const Options& o)
-    : opts(o), lock(prime::lock_repaired(o.language)),
-      board(*new (board_memory.address()) Board), children(o.jobs),
+    : opts(o), board(*new (board_memory.address()) Board), children(o.jobs),
       terminal(o.numbers.empty() && isatty(STDIN_FILENO) == 1),
       prompt(terminal || (o.numbers.empty() && o.interactive)),
       live_prompt(o.live && prompt && isatty(STDOUT_FILENO) == 1 ? &board.prompt_shown : nullptr),
@@ -35,8 +34,21 @@ void Parent::say(const std::string& line, bool prefixed) {
 // Only reached with children left when an exception ends the parent (finish() reaps them all
 // otherwise). Stop them, so nothing outlives primeproc; init (or a subreaper) reaps them.
 Parent::~Parent() {
-    lock.expect_owner_deaths();
     children.for_each_pid([](pid_t pid) {
         if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0) io::say(std::string("kill: ") + std::strerror(errno));
     });
+}
+
+// parent: the lock counts its repairs; waitpid says how each child ended. A repair is news only
+// when a child was killed by a signal we report (record_end counts those in killed_unexpectedly):
+// a child that dies of SIGPIPE has let go of the lock first, and one ended by the signal that
+// ends us, or by our own stop_all, is no news, nor is its repair (from then on we are ending).
+// A repair seen before the reap that explains it waits for that reap. Called after each reap.
+void Parent::tell_repairs() {
+    for (const unsigned long repairs = lock.owner_deaths(); repairs_seen < repairs; ++repairs_seen) {
+        if (ending()) continue;
+        if (killed_unexpectedly == 0) return;
+        --killed_unexpectedly;
+        say(prime::lock_repaired(opts.language));
+    }
 }

@@ -1,12 +1,14 @@
 // support/parent.hpp - what the parent sets up before its first fork, and each child inherits.
 //
-// Adds to the story: one place that holds the lock, the shared board, the signal watch and the
-// table of children, so that primeproc.cpp's functions need only "the parent" (p). A child gets
-// a copy of all of it with fork() (TLPI ch. 24.2), and shares the lock's and the board's pages.
+// Adds to the story: one place that holds the lock, the fair prompt, the shared board, the signal
+// watch and the table of children, so that primeproc.cpp's functions need only "the parent" (p).
+// A child gets a copy of all of it with fork() (TLPI ch. 24.2), and shares the lock's, the fair
+// prompt's and the board's pages.
 #pragma once
 
 #include "../lock.hpp"
 #include "children.hpp"
+#include "fair_prompt.hpp"
 #include "options.hpp"
 #include "signals.hpp"
 
@@ -15,7 +17,8 @@
 #include <csignal>
 #include <string>
 
-// A page that parent and children share besides the lock's; read and written under the lock.
+// A page that parent and children share besides the lock's and the fair prompt's; read and
+// written under the lock.
 struct Board {
     bool prompt_shown = false;  // --live on a terminal: "> " is on the screen (modes.hpp)
     int output_error = 0;       // the errno of the first failed write to stdout
@@ -30,9 +33,11 @@ struct Parent {
     Parent& operator=(const Parent&) = delete;
     void say(const std::string& line, bool prefixed = true);
     bool ending() const { return end_signal != 0 || signals.stop_signal() != 0 || output_failed; }
+    void tell_repairs();  // says that the lock was repaired, when that is news (parent.cpp)
 
     const Options& opts;
     ProcessMutex lock;
+    FairPrompt fair_prompt{lock, opts.jobs};  // the answers waiting at the lock go first
     SharedMemory board_memory{sizeof(Board)};
     Board& board;
     Signals signals;
@@ -46,4 +51,6 @@ struct Parent {
     bool output_failed = false;     // a child found stdout unusable: stop like a vanished reader
     bool stopping = false;          // we are ending our children ourselves
     int end_signal = 0;             // SIGPIPE: the reader has gone; SIGHUP: the terminal has
+    unsigned killed_unexpectedly = 0;  // children killed by a signal we report (see tell_repairs)
+    unsigned long repairs_seen = 0;    // of lock.owner_deaths()
 };

@@ -86,6 +86,7 @@ Signals::Signals() {
     make_nonblocking_cloexec(read_fd_);
     make_nonblocking_cloexec(g_wakeup_fd);
     g_parent = getpid();
+    io::give_way_to(&g_stop_signal);
     for (int sig : kStopSignals) {
         if (ignored_at_start(sig)) continue;
         install(sig);

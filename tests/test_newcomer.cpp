@@ -50,7 +50,7 @@ TEST_CASE("German is German throughout: help, usage errors, greeting, reports") 
     CHECK(help.out.rfind("Aufruf: primeproc [OPTIONEN] [ZAHL...]\n", 0) == 0);
     const auto usage = run(with_program({"--lang", "de", "-x"}), "");
     CHECK(usage.err == "primeproc: unbekannte Option \"-x\"\n"
-                       "primeproc: \"primeproc --help\" zeigt weitere Informationen.\n");
+                       "\"primeproc --help\" zeigt weitere Informationen.\n");
     CHECK(usage.exit_code() == 2);
     const auto quit = run(with_program({"-l", "de"}), "quit\n");
     CHECK(quit.err == "Falsche Eingabe! \"quit\": zum Beenden \"e\" eingeben oder Strg-D drücken\n");
@@ -91,7 +91,7 @@ TEST_CASE("a negative number is a number, not an option, and -- still works") {
 TEST_CASE("usage errors end with the GNU hint; a letter inside a cluster is named") {
     const auto r = run(with_program({"-xi"}), "");
     CHECK(r.err == "primeproc: unknown option \"-x\"\n"
-                   "primeproc: Try 'primeproc --help' for more information.\n");
+                   "Try 'primeproc --help' for more information.\n");
     CHECK(r.out == "");
     CHECK(r.exit_code() == 2);
     const auto missing = run(with_program({"--lang"}), "");
