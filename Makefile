@@ -1,6 +1,6 @@
 # primeproc - an interactive prime tester, one process per number (see README.md).
 #
-#   make             build ./primeproc
+#   make             build ./primeproc and ./primeproc-timeline (the drawer of --timeline)
 #   make run         build it and start an interactive session
 #   make test        install what the tests need if missing (and allowed), build, run the tests
 #                    that fit in two minutes: plain, ASan+UBSan, docs, valgrind-smoke, norobust
@@ -18,7 +18,8 @@
 #
 # Works with GNU make 3.81 and later (on the BSDs: gmake). Honours CXX, CC, CXXFLAGS, CPPFLAGS,
 # LDFLAGS, LDLIBS. OUT is where objects go, BIN the program's path: a second build (another
-# compiler, say) can use its own OUT and BIN and share nothing with this one.
+# compiler, say) can use its own OUT and BIN and share nothing with this one. The drawer is
+# built beside BIN, where primeproc --timeline looks for it first.
 
 CXXFLAGS ?= -O2 -g
 TEST_OPT ?= -O0    # the tests' own code (see the tests' rule)
@@ -44,6 +45,9 @@ endif
 # The story (primeproc.cpp), the lock, and the plumbing in support/ (one subject per file).
 SUPPORT_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wildcard support/*.cpp)))
 PROGRAM_OBJS := $(OUT)/primeproc.o $(OUT)/lock.o $(SUPPORT_OBJS)
+# The drawer, a program of its own (timeline/): it links only the write(2) helpers of support/.
+DRAWER       := $(patsubst ./%,%,$(dir $(BIN))primeproc-timeline)
+DRAWER_OBJS  := $(patsubst %.cpp,$(OUT)/%.o,$(sort $(wildcard timeline/*.cpp))) $(OUT)/support/io.o
 # Catch2's own code (its main and test runner) is by far the longest compile, and nothing in it
 # is ours to debug or to sanitize. Debian's catch2 ships it compiled (libCatch2WithMain.a), so
 # that is used where it is; elsewhere tests/main.cpp compiles it once. A sanitized build reuses
@@ -56,7 +60,7 @@ UNIT         := $(OUT)/tests/unit
 .PHONY: all run test check check-all install install-strip uninstall clean catch2 tools debug \
         sanitized strict norobust fuzz bench
 
-all: $(BIN)
+all: $(BIN) $(DRAWER)
 
 # Objects depend on the command that compiled them: $(OUT)/compile-flags holds it and is
 # rewritten only when it changes, so 'make CXX=clang++' after a g++ build rebuilds everything,
@@ -74,6 +78,9 @@ endif
 
 $(BIN): $(PROGRAM_OBJS) $(OUT)/link-flags
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) -o $@ $(PROGRAM_OBJS) $(LDLIBS)
+
+$(DRAWER): $(DRAWER_OBJS) $(OUT)/link-flags
+	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) $(LINK) -o $@ $(DRAWER_OBJS) $(LDLIBS)
 
 # The tests' own code mostly waits for processes, so it is compiled without optimisation, which
 # halves its build time; the arithmetic tests keep CXXFLAGS (they check millions of divisions).
@@ -135,7 +142,8 @@ sanitized: $(CATCH_MAIN) $(TEST_OBJS)
 	@$(MAKE) --no-print-directory OUT=$(ASAN_OUT) BIN=$(ASAN_OUT)/primeproc LINK= \
 	    CXXFLAGS="-O1 -g $(SANITIZE) -D_GLIBCXX_ASSERTIONS" LDFLAGS="$(SANITIZE)" \
 	    CATCH_MAIN="$(CATCH_MAIN)" TEST_OBJS="$(TEST_OBJS)" \
-	    $(ASAN_OUT)/primeproc $(ASAN_OUT)/tests/unit $(ASAN_OUT)/tests/primeproc-failfork
+	    $(ASAN_OUT)/primeproc $(ASAN_OUT)/primeproc-timeline $(ASAN_OUT)/tests/unit \
+	    $(ASAN_OUT)/tests/primeproc-failfork
 
 # -O0 -g3 for stepping through parent and child in gdb (docs/gdb.md).
 DEBUG_BIN ?= primeproc-debug
@@ -148,7 +156,7 @@ debug:
 # extensions that libstdc++'s <mutex> itself calls.
 STRICT := -U_GNU_SOURCE -D_POSIX_C_SOURCE=200809L
 strict:
-	@for f in primeproc.cpp lock.cpp $(sort $(wildcard support/*.cpp)); do \
+	@for f in primeproc.cpp lock.cpp $(sort $(wildcard support/*.cpp timeline/*.cpp)); do \
 	    pre=; if grep -q '^#include <mutex>' $$f; then pre="-include tests/strict-prelude.h"; fi; \
 	    $(CXX) $(REQUIRED) $(STRICT) $$pre $(CPPFLAGS) -fsyntax-only $$f || exit 1; done
 
@@ -177,7 +185,7 @@ FAST_STAGES := stage-plain stage-asan stage-docs stage-valgrind-smoke stage-noro
 SLOW_STAGES := stage-valgrind stage-stress stage-browser stage-strict
 .PHONY: $(FAST_STAGES) $(SLOW_STAGES)
 
-stage-plain: $(BIN) $(UNIT) $(FAILFORK) $(HEAPCHECK) debug
+stage-plain: $(BIN) $(DRAWER) $(UNIT) $(FAILFORK) $(HEAPCHECK) debug
 	$(RUN_STAGE) plain
 stage-asan: sanitized
 	$(RUN_STAGE) asan
@@ -185,11 +193,11 @@ stage-docs: $(BIN) debug
 	$(RUN_STAGE) docs
 stage-valgrind-smoke: $(BIN)
 	$(RUN_STAGE) valgrind-smoke
-stage-valgrind: $(BIN) $(UNIT) $(FAILFORK)
+stage-valgrind: $(BIN) $(DRAWER) $(UNIT) $(FAILFORK)
 	$(RUN_STAGE) valgrind
-stage-stress: $(BIN) $(UNIT)
+stage-stress: $(BIN) $(DRAWER) $(UNIT)
 	$(RUN_STAGE) stress
-stage-browser: $(BIN)
+stage-browser: $(BIN) $(DRAWER)
 	$(RUN_STAGE) browser
 stage-norobust: norobust $(BIN)
 	$(RUN_STAGE) norobust
@@ -269,17 +277,20 @@ bench: $(BENCH)/floor-static $(BENCH)/floor-dynamic $(BENCH)/floor-dynamic-now $
 
 # install-strip: the same without debug information (the GNU coding standards' name).
 INSTALL_PROGRAM ?= install -m 755
-install: $(BIN)
+# The two programs go to the same directory: primeproc finds its drawer beside itself.
+install: $(BIN) $(DRAWER)
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1"
 	$(INSTALL_PROGRAM) $(BIN) "$(DESTDIR)$(PREFIX)/bin/primeproc"
-	install -m 644 docs/primeproc.1 "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc.1"
+	$(INSTALL_PROGRAM) $(DRAWER) "$(DESTDIR)$(PREFIX)/bin/primeproc-timeline"
+	install -m 644 docs/primeproc.1 docs/primeproc-timeline.1 "$(DESTDIR)$(PREFIX)/share/man/man1/"
 install-strip:
 	@$(MAKE) --no-print-directory INSTALL_PROGRAM="install -m 755 -s" install
 
 uninstall:
-	rm -f "$(DESTDIR)$(PREFIX)/bin/primeproc" "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc.1"
+	rm -f "$(DESTDIR)$(PREFIX)/bin/primeproc" "$(DESTDIR)$(PREFIX)/bin/primeproc-timeline" \
+	    "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc.1" "$(DESTDIR)$(PREFIX)/share/man/man1/primeproc-timeline.1"
 
 clean:
-	rm -rf $(OUT) $(BIN) $(DEBUG_BIN) tests/out-*.txt
+	rm -rf $(OUT) $(BIN) $(DRAWER) $(DEBUG_BIN) tests/out-*.txt
 
--include $(PROGRAM_OBJS:.o=.d) $(OUT)/tests/main.d $(TEST_OBJS:.o=.d)
+-include $(PROGRAM_OBJS:.o=.d) $(DRAWER_OBJS:.o=.d) $(OUT)/tests/main.d $(TEST_OBJS:.o=.d)

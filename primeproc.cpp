@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
         const Options opts = parse_command_line(argc, argv);  // --help, usage errors: exits there
         io::check_standard_descriptors(opts.numbers.empty());
         Signals::ignore_output_signals();
-        trace::start(opts.trace, opts.timeline);
+        const trace::Recording recording(opts.trace, opts.timeline, argv[0]);  // --timeline's file checked here
         // fork() copies stdio buffers along with everything else: bytes still in one would be
         // written twice, by parent and child (the classic duplicated output, seen only when stdout
         // is a file or a pipe). Unbuffered, nothing waits there (we write with write(2) anyway).
@@ -146,7 +146,7 @@ bool answer(Parent& p, const std::string& raw, bool from_arguments) {
 void start_child(Parent& p, const ParsedLine& n) {
     wait_for_free_slot(p);
     if (p.ending()) return;
-    trace::event("fork() for %s", n.text.c_str());
+    trace::event(trace::Event::fork_for, n.text.c_str());
     for (;;) {
         const pid_t pid = fork();
         switch (pid) {
@@ -164,7 +164,7 @@ void start_child(Parent& p, const ParsedLine& n) {
         case 0:  // child: a copy of the parent that continues from here, not from main()
             run_child(p, n);  // never returns
         default:  // parent: remember who tests what, and go on without waiting
-            trace::event("fork() -> child %ld", static_cast<long>(pid));
+            trace::event(trace::Event::forked_child, static_cast<long>(pid));
             p.children.add(pid, n.text);
             return;
         }
@@ -190,12 +190,12 @@ int write_verdict(Parent& p, std::string_view line) {
 
 // child: the book's "with self.EinAusLock: print(...)".
 int print_holding_lock(Parent& p, std::string_view line) {
-    trace::event("waits for the lock");
+    trace::event(trace::Event::waits_for_lock);
     const FairPrompt::Waiter seen(p.fair_prompt);  // so that the prompt lets us go first (fair_prompt.hpp)
     std::lock_guard<ProcessMutex> hold(p.lock);
-    trace::event("took the lock");
+    trace::event(trace::Event::took_lock);
     const int status = write_verdict(p, line);
-    trace::event("releases the lock");  // before the unlock, so lock intervals never overlap
+    trace::event(trace::Event::releases_lock);  // before the unlock, so lock intervals never overlap
     return status;
 }
 
@@ -216,7 +216,7 @@ int test_and_print(Parent& p, const ParsedLine& n) {
 // child: everything the child does, from the moment fork() returned 0 in it. Never inlined: the
 // verdict's 1 KiB buffer would sit in the parent's stack frame, one more page to copy per fork.
 [[noreturn, gnu::noinline]] void run_child(Parent& p, const ParsedLine& n) {
-    trace::event("started by parent %ld, tests %s", static_cast<long>(p.pid), n.text.c_str());
+    trace::event(trace::Event::started, static_cast<long>(p.pid), n.text.c_str());
     int status = 1;
     // Every exception stops here: one escaping would unwind into the parent's read loop, in this
     // child, which would then read the parent's input and fork grandchildren.
@@ -230,7 +230,7 @@ int test_and_print(Parent& p, const ParsedLine& n) {
     // EPIPE: die of SIGPIPE (ignored until now, see Signals::ignore_output_signals), the Unix way
     // to say "nobody is listening"; the parent sees it and stops, as `yes | head -1` stops `yes`.
     if (status == -SIGPIPE) Signals::die_of(SIGPIPE);
-    trace::event("_exit(%d)", status);
+    trace::event(trace::Event::exits, status);
     // _exit, not exit: exit() would run the destructors of static objects and the atexit
     // handlers inherited from the parent (they belong to the parent), and flush any stdio
     // buffer that fork() copied, printing its contents a second time.
@@ -246,7 +246,7 @@ int test_and_print(Parent& p, const ParsedLine& n) {
 void wait_for_free_slot(Parent& p) {
     bool said = false;
     while (p.opts.jobs != 0 && p.children.size() >= p.opts.jobs && !p.ending()) {
-        trace::event("waits for a child to end");
+        trace::event(trace::Event::waits_for_child);
         p.signals.wait_for_child(kQuietWaitMs);
         reap_finished(p);
         if (!said && p.terminal && p.children.size() >= p.opts.jobs) {
@@ -258,7 +258,7 @@ void wait_for_free_slot(Parent& p) {
 
 // parent: what a child's wait status says, decoded with the W* macros.
 void record_end(Parent& p, pid_t pid, int status) {
-    if (trace::on()) trace::event("waitpid() -> child %ld: %s", static_cast<long>(pid), trace::decode(status).c_str());
+    if (trace::on()) trace::event(trace::Event::reaped_child, static_cast<long>(pid), trace::decode(status).c_str());
     p.fair_prompt.forget(pid);  // had it died waiting at the lock, no prompt waits for it now
     std::string number;
     if (!p.children.remove(pid, number)) return;  // not ours (see children.hpp): reaped quietly
@@ -300,7 +300,7 @@ void wait_for_children(Parent& p, int within_ms) {
     for (int waited = 0; p.children.size() > 0 && !p.ending(); waited += kQuietWaitMs) {
         reap_finished(p);
         if (p.children.size() == 0 || (within_ms >= 0 && waited >= within_ms)) return;
-        trace::event("waits for a child to end");
+        trace::event(trace::Event::waits_for_child);
         p.signals.wait_for_child(within_ms < 0 ? -1 : kQuietWaitMs);
     }
 }
@@ -325,7 +325,7 @@ void stop_all(Parent& p) {
 int finish(Parent& p, bool all_valid) {
     if (p.ending()) stop_all(p);
     p.tell_repairs();  // a repair made after the last reap
-    trace::finish();  // --timeline: the picture, drawn now that every child is reaped
+    trace::draw_timeline();  // --timeline: fork + exec the drawer, now that every child is reaped
     if (p.output_failed) {
         p.say(prime::write_error(p.opts.language, std::strerror(p.board.output_error)));
         return 1;

@@ -38,12 +38,12 @@ LineReader::Status prompt_and_read(Parent& p, LineReader& reader, std::string& l
 // next prompt they go first (a plain mutex would often hand it straight back to us: see
 // fair_prompt.hpp), so each answer appears after the Enter that follows it.
 LineReader::Status read_line_holding_lock(Parent& p, LineReader& reader, std::string& line) {
-    trace::event("waits for the lock");
+    trace::event(trace::Event::waits_for_lock);
     if (!p.fair_prompt.lock_after_waiters([&p] { return p.ending(); })) return LineReader::Status::Stopped;
     std::lock_guard<ProcessMutex> hold(p.lock, std::adopt_lock);
-    trace::event("took the lock");
+    trace::event(trace::Event::took_lock);
     const LineReader::Status status = prompt_and_read(p, reader, line);
-    trace::event("releases the lock");
+    trace::event(trace::Event::releases_lock);
     return status;
 }
 
@@ -65,15 +65,15 @@ int print_in_pieces(std::string_view line) {
 LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& line) {
     bool* const prompt_shown = p.live_prompt;
     {
-        trace::event("waits for the lock");
+        trace::event(trace::Event::waits_for_lock);
         std::unique_lock<ProcessMutex> hold(p.lock, std::defer_lock);
         if (!p.take_lock(hold)) return LineReader::Status::Stopped;
-        trace::event("took the lock");
+        trace::event(trace::Event::took_lock);
         // A child may have redrawn "> " after the Enter that ended the last line: erase it first.
         if (prompt_shown) io::write_all(p.prompt_fd, kEraseLine);
         io::write_all(p.prompt_fd, "> ");
         if (prompt_shown) *prompt_shown = true;
-        trace::event("releases the lock");
+        trace::event(trace::Event::releases_lock);
     }
     p.signals.set_prompt(p.prompt_fd, "> ");
     const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);  // children print meanwhile

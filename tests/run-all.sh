@@ -111,6 +111,13 @@ browser() {
         ./tests/check-browser.sh "$LOGS/timeline.svg"
 }
 
+# browser_window: a window of 15 microseconds of the sample trace, in which the one wait for the
+# lock (child 4102's, 2 microseconds: a pixel in the picture of the whole run) must be wide.
+browser_window() {
+    "$(dirname "$PRIMEPROC")/primeproc-timeline" --from 2.425 --to 2.440 tests/timeline-sample.trace \
+        "$LOGS/timeline-window.svg" && ./tests/check-browser.sh --wait-at-least 100 "$LOGS/timeline-window.svg"
+}
+
 summary() {
     for name in "$@"; do
         if [ -r "$LOGS/$name.result" ]; then
@@ -155,6 +162,8 @@ case $name in
     docs)
         check "the man page: groff -man -ww -z docs/primeproc.1 reports nothing" \
             groff -man -ww -z docs/primeproc.1
+        check "the drawer's man page: groff -man -ww -z docs/primeproc-timeline.1 reports nothing" \
+            groff -man -ww -z docs/primeproc-timeline.1
         check "the source links of docs/walkthrough.md point at the lines they name" \
             ./tests/check-doc-links.sh docs/walkthrough.md
         check_if_there ./tests/check-core.sh "$PRIMEPROC"
@@ -167,7 +176,8 @@ case $name in
     stress)
         catch2 env PRIMEPROC="$PRIMEPROC" FAILFORK_PRIMEPROC="$FAILFORK_PRIMEPROC" "$UNIT" '[stress]' ;;
     browser)
-        [ -x ./tests/check-browser.sh ] && check "the --timeline picture in headless Chromium" browser ;;
+        [ -x ./tests/check-browser.sh ] && check "the --timeline picture in headless Chromium" browser &&
+            check "primeproc-timeline --from --to: a 2 µs wait drawn wide, in headless Chromium" browser_window ;;
     norobust)
         # The lock macOS and OpenBSD get (README, "On macOS / FreeBSD"), built here on Linux.
         # Its lock test shows the hang a killed holder leaves (bounded: two seconds).
