@@ -113,21 +113,13 @@ TEST_CASE("-i shows the prompt even through a pipe") {
 
 TEST_CASE("output to a file: every line once, none duplicated by fork") {
     // The duplicated-stdio-buffer bug shows only when stdout is a file or pipe, not a terminal.
-    const std::string file = "tests/out-" + std::to_string(getpid()) + ".txt";
+    const harness::TempFile file;
     harness::RunOptions to_file;
-    to_file.stdout_file = file;
+    to_file.stdout_file = file.path();
     const auto numbers = expect::batch(2, 200);
     const auto r = run(with_program({"-l", "en"}), numbers.input, to_file);
     CHECK(r.exit_code() == 0);
-    FILE* f = std::fopen(file.c_str(), "r");
-    REQUIRE(f != nullptr);
-    std::string contents;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) contents.append(buf, n);
-    std::fclose(f);
-    std::remove(file.c_str());
-    CHECK(line_set(contents) == numbers.expected);
+    CHECK(line_set(harness::slurp(file.path())) == numbers.expected);
 }
 
 TEST_CASE("a mixed batch of 400 numbers: every line right, each exactly once") {

@@ -27,25 +27,10 @@
 using harness::line_set;
 using harness::run;
 using expect::Lines;
+using expect::kLongPrime;
+using expect::kLongPrime2;
 using expect::with_program;
 using namespace std::string_literals;
-
-namespace {
-
-bool gone_or_zombie(pid_t pid) {
-    const char s = harness::state_of(pid);
-    return s == 0 || s == 'Z';
-}
-
-// Starts primeproc on two of the largest 64-bit primes (seconds of work each) and waits until
-// both children exist. Returns their pids.
-std::vector<pid_t> start_two_long_children(harness::Process& p) {
-    std::vector<pid_t> kids;
-    REQUIRE(harness::eventually([&] { return (kids = harness::children_of(p.pid())).size() == 2; }, 10));
-    return kids;
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // 1. Bounded children, reaped as we go
@@ -92,7 +77,7 @@ TEST_CASE("a child SIGKILLed inside write while holding the lock: repaired, all 
     REQUIRE(kill(holder, SIGKILL) == 0);
     // Drain only once it is dead: a writer woken by SIGKILL finishes its write if the pipe has
     // room by the time it runs again, and then its line would (rightly) be there.
-    REQUIRE(harness::eventually([&] { return gone_or_zombie(holder); }, 10));
+    REQUIRE(harness::eventually([&] { return harness::gone_or_zombie(holder); }, 10));
     const int status = p.finish();  // now everybody else can finish
 
     const std::string err = p.err();
@@ -149,8 +134,9 @@ TEST_CASE("SIGINT, SIGTERM, SIGHUP: children stopped and reaped, then the same s
           "[timing]") {
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
         INFO("signal " << sig);
-        harness::Process p(with_program({"18446744073709551557", "18446744073709551533"}));
-        const auto kids = start_two_long_children(p);
+        harness::Process p(with_program({kLongPrime, kLongPrime2}));
+        const auto kids = harness::wait_for_children(p.pid(), 2);
+        REQUIRE(kids.size() == 2);
         REQUIRE(kill(p.pid(), sig) == 0);
         const int status = p.finish(5);
         REQUIRE(status != -1);
@@ -163,12 +149,13 @@ TEST_CASE("SIGINT, SIGTERM, SIGHUP: children stopped and reaped, then the same s
 }
 
 TEST_CASE("SIGKILL to the parent: its children notice within a second and give up", "[timing]") {
-    harness::Process p(with_program({"18446744073709551557", "18446744073709551533"}));
-    const auto kids = start_two_long_children(p);
+    harness::Process p(with_program({kLongPrime, kLongPrime2}));
+    const auto kids = harness::wait_for_children(p.pid(), 2);
+    REQUIRE(kids.size() == 2);
     REQUIRE(kill(p.pid(), SIGKILL) == 0);
     const double killed_at = harness::now_ms();
     const bool all_gone = harness::eventually(
-        [&] { return std::all_of(kids.begin(), kids.end(), gone_or_zombie); }, 3);
+        [&] { return std::all_of(kids.begin(), kids.end(), harness::gone_or_zombie); }, 3);
     INFO("children gone after " << harness::now_ms() - killed_at << " ms");
     CHECK(all_gone);
     CHECK(harness::now_ms() - killed_at < 1500);
@@ -297,27 +284,14 @@ expect::Batch mixed_numbers(std::size_t count) {
 struct Measured {
     std::string out, err;
     int status;
-    long max_rss_kib;
+    long max_rss_kib;  // the parent's peak (wait4), its children's being no larger
 };
 
 Measured run_numbers(const expect::Batch& numbers) {
     expect::FedProcess fed({"-l", "en"}, numbers.input);
     harness::Process& p = fed.process;
-    // finish() reaps with waitpid; wait4 would give the rusage, but the harness owns the reaping,
-    // so read the parent's peak from /proc just before it ends: VmHWM in /proc/PID/status.
-    long peak = 0;
-    while (p.read_available()) {
-        FILE* f = std::fopen(("/proc/" + std::to_string(p.pid()) + "/status").c_str(), "r");
-        if (f == nullptr) break;
-        char line[256];
-        while (std::fgets(line, sizeof line, f)) {
-            long kib;
-            if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) peak = std::max(peak, kib);
-        }
-        std::fclose(f);
-    }
     const int status = p.finish(120);
-    return {p.out(), p.err(), status, peak};
+    return {p.out(), p.err(), status, p.max_rss_kib()};
 }
 
 }  // namespace

@@ -11,8 +11,6 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
-#include <poll.h>
-#include <pty.h>  // forkpty (glibc, musl)
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -23,15 +21,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <functional>
-#include <memory>
-#include <sstream>
 #include <string>
-#include <utility>
 #include <vector>
 
+using expect::kLongPrime;
+using expect::kLongPrime2;
+using expect::kSecondPrime;
+using expect::kSecondPrime2;
 using expect::Lines;
 using expect::with_program;
 using harness::line_set;
@@ -39,213 +35,12 @@ using harness::now_ms;
 
 namespace {
 
-// Primes that keep a child busy: about 1 s each, and 2 to 4 s (the largest below 2^64).
-const std::string kSecondPrime = "1000000000000000003";
-const std::string kSecondPrime2 = "1000000000000000009";
-const std::string kLongPrime = "18446744073709551557";
-const std::string kLongPrime2 = "18446744073709551533";
-
-// A descriptor of the test's, closed when it goes out of scope.
-struct Fd {
-    int fd = -1;
-    explicit Fd(int f = -1) : fd(f) {}
-    ~Fd() { reset(); }
-    Fd(Fd&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    Fd& operator=(Fd&& other) noexcept {
-        reset();
-        fd = std::exchange(other.fd, -1);
-        return *this;
-    }
-    void reset() {
-        if (fd >= 0) close(fd);
-        fd = -1;
-    }
-};
-
-struct PipeFds {
-    Fd r, w;
-};
-
-PipeFds make_pipe() {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    return {Fd(fds[0]), Fd(fds[1])};
+// A pipe whose read end is closed: writing to it fails with EPIPE (or raises SIGPIPE).
+harness::Pipe pipe_with_no_reader() {
+    harness::Pipe p;
+    p.r.close();
+    return p;
 }
-
-Fd open_or_fail(const char* path, int flags) {
-    Fd f(open(path, flags, 0644));
-    REQUIRE(f.fd >= 0);
-    return f;
-}
-
-// Between fork and exec: nothing but 0, 1, 2 must reach the program, or a pipe's write end
-// held by it would keep the test from seeing EOF.
-void close_from_3() {
-    for (int fd = 3; fd < 1024; ++fd) close(fd);
-}
-
-void clear_locale() {
-    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"}) unsetenv(name);
-}
-
-[[noreturn]] void exec_or_die(const std::vector<std::string>& argv) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-}
-
-void block_in_child(int sig) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) _exit(125);
-}
-
-void ignore_in_child(int sig) {
-    if (signal(sig, SIG_IGN) == SIG_ERR) _exit(125);
-}
-
-bool gone_or_zombie(pid_t pid) {
-    const char s = harness::state_of(pid);
-    return s == 0 || s == 'Z';
-}
-
-// How a test starts the program: harness::run and harness::Process cannot give it an inherited
-// signal mask, an ignored signal, a limit or a descriptor of the test's choosing; this can.
-struct Launch {
-    std::vector<std::string> argv;      // argv[0] is the program
-    std::string input;                  // stdin: a file holding this ("": /dev/null)
-    std::function<void()> before_exec;  // in the child, after the redirections
-    int stdout_fd = -1;                 // instead of a pipe the test reads (-1: the pipe)
-    int stderr_fd = -1;
-};
-
-// The program started as Launch says, in its own process group (so that a deadline can kill it
-// and its children together).
-class Launched {
-public:
-    explicit Launched(const Launch& how) {
-        if (!how.input.empty()) input_ = std::make_unique<expect::InputFile>(how.input);
-        const std::string in_path = input_ ? input_->path : "/dev/null";
-        PipeFds out = make_pipe(), err = make_pipe();
-        pid_ = fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            setpgid(0, 0);
-            const int in = open(in_path.c_str(), O_RDONLY);
-            if (in < 0 || dup2(in, 0) < 0) _exit(126);
-            if (dup2(how.stdout_fd >= 0 ? how.stdout_fd : out.w.fd, 1) < 0) _exit(126);
-            if (dup2(how.stderr_fd >= 0 ? how.stderr_fd : err.w.fd, 2) < 0) _exit(126);
-            clear_locale();
-            if (how.before_exec) how.before_exec();
-            close_from_3();
-            exec_or_die(how.argv);
-        }
-        if (how.stdout_fd < 0) out_ = std::move(out.r);
-        if (how.stderr_fd < 0) err_ = std::move(err.r);
-    }
-    ~Launched() {
-        if (!reaped_) {
-            kill(-pid_, SIGKILL);
-            int status;
-            waitpid(pid_, &status, 0);
-        }
-    }
-    Launched(const Launched&) = delete;
-    Launched& operator=(const Launched&) = delete;
-
-    pid_t pid() const { return pid_; }
-    int stdout_fd() const { return out_.fd; }
-
-    // Reads stdout and stderr (where they are the test's pipes) to EOF, then reaps. The wait
-    // status, or -1 on deadline (then the whole group is killed).
-    int finish(double seconds = 30) {
-        const double deadline = now_ms() + seconds * 1000;
-        while (out_.fd >= 0 || err_.fd >= 0) {
-            const double left = deadline - now_ms();
-            if (left <= 0) return give_up();
-            pollfd fds[2] = {{out_.fd, POLLIN, 0}, {err_.fd, POLLIN, 0}};
-            if (poll(fds, 2, static_cast<int>(left) + 1) < 0 && errno != EINTR) FAIL("poll");
-            if (fds[0].revents) drain(out_, out);
-            if (fds[1].revents) drain(err_, err);
-        }
-        return reap(deadline);
-    }
-
-    // Reaps without reading anything; -1 on deadline.
-    int reap_within(double seconds) { return reap(now_ms() + seconds * 1000); }
-
-    std::string out, err;
-    bool left_behind = false;  // some process of its group outlived it (then killed)
-
-private:
-    static void drain(Fd& fd, std::string& text) {
-        char buf[65536];
-        const ssize_t n = read(fd.fd, buf, sizeof buf);
-        if (n > 0) text.append(buf, static_cast<std::size_t>(n));
-        else if (n == 0 || errno != EINTR) fd.reset();
-    }
-    int reap(double deadline) {
-        int status = 0;
-        pid_t r;
-        while ((r = waitpid(pid_, &status, WNOHANG)) == 0) {
-            if (now_ms() > deadline) return give_up();
-            harness::pause_ms(2);
-        }
-        REQUIRE(r == pid_);
-        reaped_ = true;
-        if (kill(-pid_, 0) == 0) {
-            left_behind = true;
-            kill(-pid_, SIGKILL);
-        }
-        return status;
-    }
-    int give_up() {
-        kill(-pid_, SIGKILL);
-        int status;
-        waitpid(pid_, &status, 0);
-        reaped_ = true;
-        return -1;
-    }
-
-    std::unique_ptr<expect::InputFile> input_;
-    pid_t pid_ = -1;
-    Fd out_, err_;
-    bool reaped_ = false;
-};
-
-bool exited_with(int status, int code) { return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == code; }
-bool killed_by(int status, int sig) { return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig; }
-
-std::string describe(int status) {
-    if (status == -1) return "still running at the deadline";
-    if (WIFEXITED(status)) return "exited with " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-    return "status " + std::to_string(status);
-}
-
-// Waits until pid has n children and returns them.
-std::vector<pid_t> wait_for_children(pid_t pid, std::size_t n) {
-    std::vector<pid_t> kids;
-    REQUIRE(harness::eventually([&] { return (kids = harness::children_of(pid)).size() == n; }, 10));
-    return kids;
-}
-
-// The set of signals pid ignores: the SigIgn mask of /proc/PID/status (Linux-only).
-unsigned long long ignored_signals(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("SigIgn:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
-    }
-    return 0;
-}
-
-bool ignores(pid_t pid, int sig) { return (ignored_signals(pid) >> (sig - 1)) & 1; }
 
 }  // namespace
 
@@ -254,66 +49,68 @@ bool ignores(pid_t pid, int sig) { return (ignored_signals(pid) >> (sig - 1)) & 
 // ---------------------------------------------------------------------------------------------
 
 TEST_CASE("started with SIGCHLD blocked: it still notices its children end", "[round2][timing]") {
-    Launch how;
-    how.before_exec = [] { block_in_child(SIGCHLD); };
+    harness::RunOptions how;
+    how.before_exec = [] { harness::block_signal_in_child(SIGCHLD); };
     SECTION("one number as an argument") {
-        how.argv = with_program({kSecondPrime});
-        Launched p(how);
+        const auto argv = with_program({kSecondPrime});
+        harness::Process p(argv, how);
         const int status = p.finish(20);
-        INFO(describe(status) << "; stderr: " << p.err);
-        CHECK(p.out == kSecondPrime + " is prime\n");
-        CHECK(p.err == "");
-        CHECK(exited_with(status, 0));
+        INFO(harness::describe(status) << "; stderr: " << p.err());
+        CHECK(p.out() == kSecondPrime + " is prime\n");
+        CHECK(p.err() == "");
+        CHECK(harness::exited_with(status, 0));
     }
     SECTION("seq 2 200 | primeproc -j 4") {
         const auto numbers = expect::batch(2, 199);
-        how.argv = with_program({"-j", "4"});
+        const auto argv = with_program({"-j", "4"});
         how.input = numbers.input;
-        Launched p(how);
+        harness::Process p(argv, how);
         const int status = p.finish(20);
-        INFO(describe(status) << "; stderr: " << p.err);
-        const Lines got = line_set(p.out);
+        INFO(harness::describe(status) << "; stderr: " << p.err());
+        const Lines got = line_set(p.out());
         INFO("missing: " << expect::only_in(numbers.expected, got));
         CHECK(got == numbers.expected);
-        CHECK(p.err == "");
-        CHECK(exited_with(status, 0));
+        CHECK(p.err() == "");
+        CHECK(harness::exited_with(status, 0));
     }
 }
 
 TEST_CASE("started with SIGTERM blocked: SIGTERM still stops it and its children", "[round2][timing]") {
-    Launch how;
-    how.argv = with_program({kLongPrime, kLongPrime2});
-    how.before_exec = [] { block_in_child(SIGTERM); };
-    Launched p(how);
-    const auto kids = wait_for_children(p.pid(), 2);
+    harness::RunOptions how;
+    const auto argv = with_program({kLongPrime, kLongPrime2});
+    how.before_exec = [] { harness::block_signal_in_child(SIGTERM); };
+    harness::Process p(argv, how);
+    const auto kids = harness::wait_for_children(p.pid(), 2);
+    REQUIRE(kids.size() == 2);
     REQUIRE(kill(p.pid(), SIGTERM) == 0);
     const double sent_at = now_ms();
     const int status = p.finish(10);
     const double took = now_ms() - sent_at;
-    INFO(describe(status) << " after " << took << " ms; stderr: " << p.err);
-    CHECK(killed_by(status, SIGTERM));
+    INFO(harness::describe(status) << " after " << took << " ms; stderr: " << p.err());
+    CHECK(harness::killed_by(status, SIGTERM));
     CHECK(took < 1000);
-    for (pid_t kid : kids) CHECK(gone_or_zombie(kid));
-    CHECK(p.out == "");
-    CHECK(p.err == "");
+    for (pid_t kid : kids) CHECK(harness::gone_or_zombie(kid));
+    CHECK(p.out() == "");
+    CHECK(p.err() == "");
 }
 
 TEST_CASE("started with SIGHUP ignored (nohup): a hangup neither ends it nor its children",
           "[round2][timing]") {
-    Launch how;
-    how.argv = with_program({kSecondPrime, kSecondPrime2});
-    how.before_exec = [] { ignore_in_child(SIGHUP); };
-    Launched p(how);
-    const auto kids = wait_for_children(p.pid(), 2);
-    CHECK(ignores(p.pid(), SIGHUP));
-    for (pid_t kid : kids) CHECK(ignores(kid, SIGHUP));  // what nohup promises the whole job
+    harness::RunOptions how;
+    const auto argv = with_program({kSecondPrime, kSecondPrime2});
+    how.before_exec = [] { harness::ignore_signal_in_child(SIGHUP); };
+    harness::Process p(argv, how);
+    const auto kids = harness::wait_for_children(p.pid(), 2);
+    REQUIRE(kids.size() == 2);
+    CHECK(harness::ignores(p.pid(), SIGHUP));
+    for (pid_t kid : kids) CHECK(harness::ignores(kid, SIGHUP));  // what nohup promises the whole job
     REQUIRE(kill(p.pid(), SIGHUP) == 0);
     REQUIRE(kill(kids[0], SIGHUP) == 0);
     const int status = p.finish(20);
-    INFO(describe(status) << "; stderr: " << p.err);
-    CHECK(line_set(p.out) == Lines{kSecondPrime + " is prime", kSecondPrime2 + " is prime"});
-    CHECK(p.err == "");
-    CHECK(exited_with(status, 0));
+    INFO(harness::describe(status) << "; stderr: " << p.err());
+    CHECK(line_set(p.out()) == Lines{kSecondPrime + " is prime", kSecondPrime2 + " is prime"});
+    CHECK(p.err() == "");
+    CHECK(harness::exited_with(status, 0));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,21 +123,20 @@ TEST_CASE("stderr full or with its reader gone: every verdict still on stdout; e
     for (const bool trace : {false, true}) {
         for (const bool full : {true, false}) {
             INFO((trace ? "--trace, " : "") << "stderr " << (full ? "/dev/full" : "a pipe with no reader"));
-            Fd dev_full = open_or_fail("/dev/full", O_WRONLY);
-            PipeFds no_reader = make_pipe();
-            no_reader.r.reset();
-            Launch how;
-            how.argv = with_program(trace ? std::vector<std::string>{"--trace"} : std::vector<std::string>{});
+            harness::Fd dev_full = harness::open_fd("/dev/full", O_WRONLY);
+            const harness::Pipe no_reader = pipe_with_no_reader();
+            harness::RunOptions how;
+            const auto argv = with_program(trace ? std::vector<std::string>{"--trace"} : std::vector<std::string>{});
             how.input = input;
-            how.stderr_fd = full ? dev_full.fd : no_reader.w.fd;
-            Launched p(how);
+            how.stderr_fd = full ? dev_full.get() : no_reader.w.get();
+            harness::Process p(argv, how);
             const int status = p.finish(20);
-            INFO(describe(status));
-            const Lines got = line_set(p.out);
+            INFO(harness::describe(status));
+            const Lines got = line_set(p.out());
             INFO("missing: " << expect::only_in(verdicts, got));
             CHECK(got == verdicts);
-            CHECK(exited_with(status, 1));
-            CHECK_FALSE(p.left_behind);
+            CHECK(harness::exited_with(status, 1));
+            CHECK_FALSE(p.left_behind());
         }
     }
 }
@@ -354,30 +150,29 @@ TEST_CASE("help and version to a full stdout or a pipe with no reader: write err
     for (const char* option : {"--help", "--version"}) {
         INFO(option);
         SECTION(std::string(option) + " to /dev/full") {
-            Fd dev_full = open_or_fail("/dev/full", O_WRONLY);
-            Launch how;
-            how.argv = with_program({option});
-            how.stdout_fd = dev_full.fd;
-            Launched p(how);
+            harness::Fd dev_full = harness::open_fd("/dev/full", O_WRONLY);
+            harness::RunOptions how;
+            const auto argv = with_program({option});
+            how.stdout_fd = dev_full.get();
+            harness::Process p(argv, how);
             const int status = p.finish(10);
-            INFO(describe(status));
-            CHECK(p.err == "primeproc: write error: No space left on device\n");
-            CHECK(exited_with(status, 1));
+            INFO(harness::describe(status));
+            CHECK(p.err() == "primeproc: write error: No space left on device\n");
+            CHECK(harness::exited_with(status, 1));
         }
         SECTION(std::string(option) + " to a pipe with no reader, SIGPIPE ignored") {
             // With SIGPIPE at its default the write kills it, as it kills cat: nothing to check.
             // Ignored (a launcher may leave it so), the write fails with EPIPE instead.
-            PipeFds no_reader = make_pipe();
-            no_reader.r.reset();
-            Launch how;
-            how.argv = with_program({option});
-            how.stdout_fd = no_reader.w.fd;
-            how.before_exec = [] { ignore_in_child(SIGPIPE); };
-            Launched p(how);
+            const harness::Pipe no_reader = pipe_with_no_reader();
+            harness::RunOptions how;
+            const auto argv = with_program({option});
+            how.stdout_fd = no_reader.w.get();
+            how.before_exec = [] { harness::ignore_signal_in_child(SIGPIPE); };
+            harness::Process p(argv, how);
             const int status = p.finish(10);
-            INFO(describe(status));
-            CHECK(p.err == "primeproc: write error: Broken pipe\n");
-            CHECK(exited_with(status, 1));
+            INFO(harness::describe(status));
+            CHECK(p.err() == "primeproc: write error: Broken pipe\n");
+            CHECK(harness::exited_with(status, 1));
         }
     }
 }
@@ -424,9 +219,8 @@ TEST_CASE("yes 97 | primeproc -i | head -c 5: dies of SIGPIPE quietly every time
 
 namespace {
 
-// primeproc on a pseudo-terminal of the test's own, so that the test can close the master side
-// as a terminal emulator does when its window is closed (harness::Pty keeps the master until it
-// kills the program). stderr goes to a pipe: what it says after the hangup can still be read.
+// primeproc on a pseudo-terminal whose master side the test closes, as a terminal emulator does
+// when its window is closed. stderr goes to a pipe: what it says after the hangup can be read.
 struct HungUpSession {
     int status = -1;
     std::string transcript, err;
@@ -434,46 +228,14 @@ struct HungUpSession {
 
 HungUpSession hang_up_at_prompt() {
     HungUpSession s;
-    PipeFds err = make_pipe();
-    int master = -1;
-    const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
-    REQUIRE(pid >= 0);
-    if (pid == 0) {  // a session leader with the pty as its controlling terminal
-        if (dup2(err.w.fd, 2) < 0) _exit(126);
-        clear_locale();
-        close_from_3();
-        exec_or_die({harness::primeproc(), "-l", "en"});
-    }
-    err.w.reset();
-    Fd master_fd(master);
-    const double deadline = now_ms() + 10000;
-    while (s.transcript.find("> ") == std::string::npos && now_ms() < deadline) {
-        pollfd p = {master_fd.fd, POLLIN, 0};
-        if (poll(&p, 1, 100) > 0) {
-            char buf[4096];
-            const ssize_t n = read(master_fd.fd, buf, sizeof buf);
-            if (n <= 0) break;
-            s.transcript.append(buf, static_cast<std::size_t>(n));
-        }
-    }
-    master_fd.reset();  // the hangup: the kernel sends SIGHUP to the session leader
-    for (;;) {
-        pollfd p = {err.r.fd, POLLIN, 0};
-        if (poll(&p, 1, static_cast<int>(std::max(0.0, deadline - now_ms())) + 1) <= 0) break;
-        char buf[4096];
-        const ssize_t n = read(err.r.fd, buf, sizeof buf);
-        if (n <= 0) break;
-        s.err.append(buf, static_cast<std::size_t>(n));
-    }
-    int status = 0;
-    pid_t r;
-    while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline) harness::pause_ms(2);
-    if (r != pid) {
-        kill(-pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        return s;
-    }
-    s.status = status;
+    harness::Pipe err;
+    harness::Pty pty({harness::primeproc(), "-l", "en"}, {}, err.w.get());
+    err.w.close();
+    pty.expect("> ", 10);
+    s.transcript = pty.transcript();
+    pty.hang_up();  // the kernel sends SIGHUP to the session leader
+    s.err = harness::read_to_eof(err.r, 10);
+    s.status = pty.wait(10);
     return s;
 }
 
@@ -482,10 +244,10 @@ HungUpSession hang_up_at_prompt() {
 TEST_CASE("the terminal closes while \"> \" is shown: primeproc dies of SIGHUP quietly", "[round2]") {
     for (int attempt = 0; attempt < 10; ++attempt) {
         const HungUpSession s = hang_up_at_prompt();
-        INFO("attempt " << attempt << ": " << describe(s.status) << "; transcript: " << s.transcript
+        INFO("attempt " << attempt << ": " << harness::describe(s.status) << "; transcript: " << s.transcript
                         << "; stderr: " << s.err);
         REQUIRE(s.transcript.find("> ") != std::string::npos);
-        CHECK(killed_by(s.status, SIGHUP));  // the shell shows 129
+        CHECK(harness::killed_by(s.status, SIGHUP));  // the shell shows 129
         // The greeting goes to stderr when stdin is a terminal; nothing may follow it.
         CHECK(s.err == "primeproc: " + prime::greeting(prime::Language::English) + "\n");
     }
@@ -497,8 +259,8 @@ TEST_CASE("the terminal closes while \"> \" is shown: primeproc dies of SIGHUP q
 
 TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAGAIN error", "[round2][timing][stress]") {
     const auto numbers = expect::batch(1000000, 20000);
-    Launch how;
-    how.argv = with_program({});
+    harness::RunOptions how;
+    const auto argv = with_program({});
     how.input = numbers.input;
     // O_NONBLOCK on the pipe's write end: a status flag of the open file, shared with whoever
     // started us (a shell's caller may leave it so), and write() then fails with EAGAIN when full.
@@ -506,7 +268,7 @@ TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAG
         const int flags = fcntl(1, F_GETFL);
         if (flags < 0 || fcntl(1, F_SETFL, flags | O_NONBLOCK) < 0) _exit(125);
     };
-    Launched p(how);
+    harness::Process p(argv, how);
     // Before each read of 4 KiB, let the pipe fill up until a writer has found it full (it then
     // waits in poll(); the program before this round reported EAGAIN), or until primeproc has
     // ended (then the rest is all there). Lines do not straddle the pipe's pages, so "full"
@@ -542,15 +304,14 @@ TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAG
         }
         out.append(buf, static_cast<std::size_t>(n));
     }
-    p.out = out;
     const int status = p.finish(60);
-    INFO(describe(status) << "; the pipe was full " << full_times << " times; stderr: " << p.err.substr(0, 500));
+    INFO(harness::describe(status) << "; the pipe was full " << full_times << " times; stderr: " << p.err().substr(0, 500));
     CHECK(full_times > 10);  // the test did what it says
-    const Lines got = line_set(p.out);
+    const Lines got = line_set(out + p.out());
     INFO("missing: " << expect::only_in(numbers.expected, got));
     CHECK(got == numbers.expected);
-    CHECK(p.err == "");
-    CHECK(exited_with(status, 0));
+    CHECK(p.err() == "");
+    CHECK(harness::exited_with(status, 0));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,7 +398,7 @@ TEST_CASE("an answer ready while \"> \" is shown on a terminal comes before the 
         CHECK(answer < next_prompt);
         pty.send("e\n");
         const int status = pty.wait(10);
-        CHECK(exited_with(status, 0));
+        CHECK(harness::exited_with(status, 0));
     }
     INFO("sessions where the answer waited at the lock: " << waited_at_lock);
     CHECK(waited_at_lock > 0);  // the case the test is about did happen
@@ -658,7 +419,8 @@ TEST_CASE("Ctrl-C with children running: no report of them and no new prompt; de
             const int count = at_cap ? 4 : 2;
             for (int i = 0; i < count; ++i) pty.send((i % 2 ? kLongPrime2 : kLongPrime) + "\n");
             REQUIRE((pty.expect("> ") && pty.expect("> ")));  // after the first two numbers
-            const auto kids = wait_for_children(pty.pid(), 2);
+            const auto kids = harness::wait_for_children(pty.pid(), 2);
+            REQUIRE(kids.size() == 2);
             // At the cap the parent says so after a moment (the program before this round did
             // not); Ctrl-C may come before or after that.
             if (at_cap) pty.expect("waiting for one of 2 running children", 1);
@@ -666,8 +428,8 @@ TEST_CASE("Ctrl-C with children running: no report of them and no new prompt; de
             pty.send("\x03");  // the terminal sends SIGINT to the whole foreground process group
             const int status = pty.wait(10);
             const std::string after = harness::without_cr(pty.transcript().substr(mark));
-            INFO("after Ctrl-C: \"" << after << "\"; " << describe(status));
-            CHECK(killed_by(status, SIGINT));
+            INFO("after Ctrl-C: \"" << after << "\"; " << harness::describe(status));
+            CHECK(harness::killed_by(status, SIGINT));
             CHECK(after.find("> ") == std::string::npos);
             CHECK(pty.transcript().find("killed by signal") == std::string::npos);
             for (pid_t kid : kids) CHECK(harness::state_of(kid) == 0);
@@ -684,10 +446,10 @@ TEST_CASE("a child primeproc did not start (it inherited it across exec) ends: n
     // As in `(sh -c 'sleep 1; exit 3' & exec primeproc N)`: fork a helper, then exec primeproc
     // in the same process, so the helper is primeproc's child. The helper exits with 3 when the
     // test says so, once primeproc's own child is running.
-    PipeFds go = make_pipe();
-    Launch how;
-    how.argv = with_program({kSecondPrime});
-    const int go_r = go.r.fd;
+    harness::Pipe go;
+    harness::RunOptions how;
+    const auto argv = with_program({kSecondPrime});
+    const int go_r = go.r.get();
     how.before_exec = [go_r] {
         const pid_t helper = fork();
         if (helper < 0) _exit(125);
@@ -701,15 +463,16 @@ TEST_CASE("a child primeproc did not start (it inherited it across exec) ends: n
             _exit(3);
         }
     };
-    Launched p(how);
-    go.r.reset();
-    wait_for_children(p.pid(), 2);  // the helper and primeproc's child for the prime
-    REQUIRE(write(go.w.fd, "!", 1) == 1);
+    harness::Process p(argv, how);
+    go.r.close();
+    // the helper and primeproc's child for the prime
+    REQUIRE(harness::wait_for_children(p.pid(), 2).size() == 2);
+    REQUIRE(write(go.w.get(), "!", 1) == 1);
     const int status = p.finish(20);
-    INFO(describe(status));
-    CHECK(p.out == kSecondPrime + " is prime\n");
-    CHECK(p.err == "");
-    CHECK(exited_with(status, 0));
+    INFO(harness::describe(status));
+    CHECK(p.out() == kSecondPrime + " is prime\n");
+    CHECK(p.err() == "");
+    CHECK(harness::exited_with(status, 0));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -742,37 +505,32 @@ TEST_CASE("a bad option value is quoted: no raw control bytes and no 100 kB echo
 
 TEST_CASE("stdout a file under a 1 KiB file-size limit: one write error and exit 1 promptly",
           "[round2][timing]") {
-    char path[] = "/tmp/primeproc-fsize-XXXXXX";
-    Fd file(mkstemp(path));
-    REQUIRE(file.fd >= 0);
-    const std::string file_path = path;
+    const harness::TempFile written_file;
+    const harness::Fd file = harness::open_fd(written_file.path(), O_WRONLY);
     const auto numbers = expect::batch(1000000, 1000);
-    Launch how;
-    how.argv = with_program({});
+    harness::RunOptions how;
+    const auto argv = with_program({});
     how.input = numbers.input;
-    how.stdout_fd = file.fd;
+    how.stdout_fd = file.get();
     how.before_exec = [] {  // `ulimit -f 1` in bash: one block of 1024 bytes
         const rlimit limit = {1024, 1024};
         if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(125);
     };
     const double start = now_ms();
-    Launched p(how);
+    harness::Process p(argv, how);
     const int status = p.finish(30);
     const double took = now_ms() - start;
-    std::ifstream in(file_path);
-    std::stringstream written;
-    written << in.rdbuf();
-    unlink(file_path.c_str());
-    INFO(describe(status) << " after " << took << " ms; stderr (first 500 bytes): " << p.err.substr(0, 500));
-    CHECK(p.err == "primeproc: write error: File too large\n");
-    CHECK(exited_with(status, 1));
+    const std::string written = harness::slurp(written_file.path());
+    INFO(harness::describe(status) << " after " << took << " ms; stderr (first 500 bytes): " << p.err().substr(0, 500));
+    CHECK(p.err() == "primeproc: write error: File too large\n");
+    CHECK(harness::exited_with(status, 1));
     CHECK(took < 3000);
-    CHECK(written.str().size() <= 1024);
-    auto lines = harness::lines(written.str());
-    if (!lines.empty() && written.str().back() != '\n') lines.pop_back();  // cut at the limit
+    CHECK(written.size() <= 1024);
+    auto lines = harness::lines(written);
+    if (!lines.empty() && written.back() != '\n') lines.pop_back();  // cut at the limit
     CHECK(lines.size() >= 10);
     for (const auto& line : lines) CHECK(numbers.expected.count(line) == 1);
-    CHECK_FALSE(p.left_behind);
+    CHECK_FALSE(p.left_behind());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -810,13 +568,11 @@ TEST_CASE("SIGTERM while a child holds the lock blocked on a full pipe: ends wit
     REQUIRE(kill(p.pid(), SIGTERM) == 0);
     const double sent_at = now_ms();
     // Not p.finish(): reading stdout would unblock the holder. Reap it without reading.
-    int status = 0;
-    pid_t reaped = 0;
-    harness::eventually([&] { return (reaped = waitpid(p.pid(), &status, WNOHANG)) != 0; }, 5);
+    const int status = p.reap(5);
     const double took = now_ms() - sent_at;
-    INFO((reaped == p.pid() ? describe(status) : "not ended") << " after " << took << " ms; stderr: " << p.err());
-    REQUIRE(reaped == p.pid());
-    CHECK(killed_by(status, SIGTERM));
+    INFO(harness::describe(status) << " after " << took << " ms; stderr: " << p.err());
+    REQUIRE(status != -1);
+    CHECK(harness::killed_by(status, SIGTERM));
     CHECK(took < 1000);
-    CHECK(harness::eventually([&] { return std::all_of(kids.begin(), kids.end(), gone_or_zombie); }, 2));
+    CHECK(harness::eventually([&] { return std::all_of(kids.begin(), kids.end(), harness::gone_or_zombie); }, 2));
 }

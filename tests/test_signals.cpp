@@ -13,29 +13,15 @@
 #include <cstdio>
 #include <string>
 
-namespace {
-
-// A file of `count` lines "x": invalid input, so the parent writes one report per line to stderr.
-std::string file_of_invalid_lines(int count) {
-    char path[] = "/tmp/primeproc-test-XXXXXX";
-    const int fd = mkstemp(path);
-    REQUIRE(fd >= 0);
-    std::string text;
-    for (int i = 0; i < count; ++i) text += "x\n";
-    REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-    REQUIRE(close(fd) == 0);
-    return path;
-}
-
-}  // namespace
-
 TEST_CASE("SIGTERM ends the parent while it is stuck writing a report to a stderr nobody reads") {
     // yes x | primeproc 2> (a full pipe): the parent sleeps in write(); an interrupted write must
     // not simply be tried again.
-    const std::string input = file_of_invalid_lines(20000);
+    std::string lines;
+    for (int i = 0; i < 20000; ++i) lines += "x\n";  // invalid: one report each on stderr
+    const harness::TempFile input(lines);
     for (int run = 0; run < 5; ++run) {
         harness::RunOptions o;
-        o.stdin_file = input;
+        o.stdin_file = input.path();
         o.stdout_pipe_bytes = 4096;  // stderr goes there (2>&1) and nobody reads it
         harness::Process p({"/bin/sh", "-c", "exec \"$0\" -l en 2>&1 >/dev/null", harness::primeproc()}, o);
         REQUIRE(harness::eventually([&] {
@@ -49,5 +35,4 @@ TEST_CASE("SIGTERM ends the parent while it is stuck writing a report to a stder
         CHECK(WIFSIGNALED(status));
         CHECK(WTERMSIG(status) == SIGTERM);
     }
-    std::remove(input.c_str());
 }
