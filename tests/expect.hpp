@@ -75,6 +75,10 @@ inline const std::string kSecondPrime = "1000000000000000003";
 inline const std::string kSecondPrime2 = "1000000000000000009";
 inline const std::string kLongPrime = "18446744073709551557";
 inline const std::string kLongPrime2 = "18446744073709551533";
+// The prime a harness::Yardstick tests beside a run that must end "at once": 2^62 - 57, half the
+// divisions of kLongPrime. A run that waited for a child on kLongPrime ends after it; one that
+// did not wait, long before.
+inline const std::string kYardstickPrime = "4611686018427387847";
 
 // The lines of a that b lacks (counting repeats), one per line: the readable part of a failure.
 inline std::string only_in(const Lines& a, const Lines& b) {

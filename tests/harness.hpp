@@ -206,6 +206,19 @@ private:
     std::string stdout_;
 };
 
+// A yardstick for "promptly": another program started beside the one a test measures, under the
+// same load. What the test sees happen before the yardstick has ended happened promptly on this
+// machine today, however loaded, and no clock was read. (The tests use primeproc testing a prime
+// near 10^18: about a second of one core.)
+class Yardstick {
+public:
+    explicit Yardstick(const std::vector<std::string>& argv) : p_(argv) {}
+    bool done() { return !p_.read_available(); }  // it has ended (its stdout is at EOF)
+
+private:
+    Process p_;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Statuses, /proc, waiting
 // ---------------------------------------------------------------------------------------------
