@@ -34,14 +34,6 @@ TEST_CASE("no greeting when the input is not a terminal, even with -i") {
     CHECK(r.exit_code() == 0);
 }
 
-TEST_CASE("exit, quit and q are answered with how to leave") {
-    const auto r = run(with_program({"-l", "en"}), "exit\nquit\nq\n97\n");
-    CHECK(line_set(r.err) == Lines{"Invalid input \"exit\": to end, type \"e\" or press Ctrl-D",
-                                   "Invalid input \"quit\": to end, type \"e\" or press Ctrl-D",
-                                   "Invalid input \"q\": to end, type \"e\" or press Ctrl-D"});
-    CHECK(line_set(r.out) == Lines{"97 is prime"});
-    CHECK(r.exit_code() == 1);
-}
 
 
 
