@@ -362,45 +362,6 @@ TEST_CASE("fork: EAGAIN while children exist is retried; ENOMEM or EAGAIN with n
 // 8. An answer waits for at most one Enter
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("an answer ready while \"> \" is shown on a terminal comes before the next prompt",
-          "[round2][timing]") {
-    int waited_at_lock = 0;
-    for (int session = 0; session < 20; ++session) {
-        INFO("session " << session);
-        harness::Pty pty({harness::primeproc(), "-l", "en"}, {});
-        REQUIRE(pty.expect("> "));
-        pty.send("97\n");
-        REQUIRE(pty.expect("> "));  // the parent holds the lock while this prompt is shown
-        const std::size_t mark = pty.transcript().size();
-        // The child for 97: waiting for that lock (in futex), or, if it was quicker than the
-        // prompt, done already (a zombie, or even reaped: the parent reaps before each line).
-        bool at_lock = false;
-        REQUIRE(harness::eventually(
-            [&] {
-                const auto kids = harness::children_of(pty.pid());
-                if (kids.empty()) return true;
-                if (kids.size() != 1) return false;
-                const char s = harness::state_of(kids[0]);
-                at_lock = s == 'S' && harness::syscall_of(kids[0]) == SYS_futex;
-                return at_lock || s == 'Z';
-            },
-            10));
-        if (at_lock) ++waited_at_lock;
-        pty.send("101\n");
-        REQUIRE(pty.expect("> "));
-        const std::string& t = pty.transcript();
-        const std::size_t next_prompt = t.find("> ", mark);
-        const std::size_t answer = t.find("97 is prime");
-        INFO("transcript: " << harness::without_cr(t));
-        CHECK(answer != std::string::npos);
-        CHECK(answer < next_prompt);
-        pty.send("e\n");
-        const int status = pty.wait(10);
-        CHECK(harness::exited_with(status, 0));
-    }
-    INFO("sessions where the answer waited at the lock: " << waited_at_lock);
-    CHECK(waited_at_lock > 0);  // the case the test is about did happen
-}
 
 // ---------------------------------------------------------------------------------------------
 // 9. Ctrl-C is quiet

@@ -178,28 +178,6 @@ TEST_CASE("--unlocked: a warning, then lines that mix but lose no byte") {
     CHECK(mixed);
 }
 
-TEST_CASE("--live in a terminal: the answer appears without another Enter, the prompt is redrawn") {
-    harness::Pty pty({harness::primeproc(), "--live", "-l", "en"}, {});
-    REQUIRE(pty.expect("> "));
-    pty.send("97\n");
-    // Without --live this would wait for the next line: the parent holds the lock while reading.
-    REQUIRE(pty.expect("97 is prime\r\n"));
-    REQUIRE(pty.expect("> "));
-    pty.send("e\n");
-    const int status = pty.wait();
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-    // What a terminal would show: apply the erase sequences, then no line holds two prompts.
-    std::string screen;
-    for (const auto& line : harness::lines(harness::without_cr(pty.transcript()))) {
-        std::string shown = line;
-        const auto erase = shown.rfind("\x1b[K");
-        if (erase != std::string::npos) shown = shown.substr(erase + 3);
-        screen += shown + "\n";
-        CHECK(shown.find("> > ") == std::string::npos);
-    }
-    CHECK(line_set(screen).count("97 is prime") == 1);
-}
 
 // A line of text that holds every one of parts, in that order.
 bool has_line_with(const std::string& text, const std::vector<std::string>& parts) {
