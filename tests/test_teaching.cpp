@@ -159,24 +159,6 @@ TEST_CASE("--trace decodes a child killed by a signal") {
                    ": WIFSIGNALED, WTERMSIG = 9 (Killed)\n") != std::string::npos);
 }
 
-TEST_CASE("--unlocked: a warning, then lines that mix but lose no byte") {
-    const auto numbers = expect::batch(1000000, 300);
-    std::string all_expected;
-    for (const auto& line : numbers.expected) all_expected += line + "\n";
-    std::sort(all_expected.begin(), all_expected.end());
-    bool mixed = false;
-    for (int attempt = 0; attempt < 5 && !mixed; ++attempt) {
-        const auto r = run(with_program({"--unlocked", "-l", "en", "-j", "0"}), numbers.input);
-        CHECK(r.err == "primeproc: --unlocked: children print without the lock, in pieces; "
-                       "lines will mix (a demonstration)\n");
-        CHECK(r.exit_code() == 0);
-        std::string bytes = r.out;
-        std::sort(bytes.begin(), bytes.end());
-        CHECK(bytes == all_expected);  // the same bytes, only their order differs
-        mixed = line_set(r.out) != numbers.expected;
-    }
-    CHECK(mixed);
-}
 
 
 // A line of text that holds every one of parts, in that order.
