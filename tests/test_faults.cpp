@@ -109,51 +109,8 @@ TEST_CASE("a child SIGKILLed inside write while holding the lock: repaired, all 
 // 4. No orphans
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("SIGINT, SIGTERM, SIGHUP: children stopped and reaped, then the same signal ends primeproc",
-          "[timing]") {
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-        INFO("signal " << sig);
-        harness::Process p(with_program({kLongPrime, kLongPrime2}));
-        const auto kids = harness::wait_for_children(p.pid(), 2);
-        REQUIRE(kids.size() == 2);
-        REQUIRE(kill(p.pid(), sig) == 0);
-        const int status = p.finish(30);
-        REQUIRE(status != -1);
-        CHECK(WIFSIGNALED(status));
-        CHECK(WTERMSIG(status) == sig);  // the shell shows 128 + sig
-        for (pid_t kid : kids) CHECK(harness::state_of(kid) == 0);  // reaped by primeproc
-        CHECK(p.out() == "");
-        CHECK(p.err() == "");
-    }
-}
 
-TEST_CASE("SIGKILL to the parent: its children notice at once and give up", "[timing]") {
-    harness::Process p(with_program({kLongPrime, kLongPrime2}));
-    const auto kids = harness::wait_for_children(p.pid(), 2);
-    REQUIRE(kids.size() == 2);
-    // Left to themselves they would take as long as the one beside them, and longer.
-    harness::Yardstick beside(with_program({expect::kYardstickPrime}));
-    REQUIRE(kill(p.pid(), SIGKILL) == 0);
-    const bool all_gone = harness::eventually(
-        [&] { return std::all_of(kids.begin(), kids.end(), harness::gone_or_zombie); }, 30);
-    CHECK(all_gone);
-    CHECK_FALSE(beside.done());
-}
 
-TEST_CASE("Ctrl-C in a terminal ends primeproc and its children at once", "[timing]") {
-    harness::Pty pty({harness::primeproc(), "-l", "en"}, {});
-    REQUIRE(pty.expect("> "));
-    pty.send("18446744073709551557\n");
-    REQUIRE(pty.expect("> "));
-    std::vector<pid_t> kids;
-    REQUIRE(harness::eventually([&] { return (kids = harness::children_of(pty.pid())).size() == 1; }, 10));
-    pty.send("\x03");  // the terminal sends SIGINT to the whole foreground process group
-    const int status = pty.wait(30);
-    REQUIRE(status != -1);
-    CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == SIGINT);
-    CHECK(harness::state_of(kids[0]) == 0);
-}
 
 // ---------------------------------------------------------------------------------------------
 // 5. fork fails
@@ -188,24 +145,6 @@ TEST_CASE("fork failing with ENOMEM: said on stderr, later numbers still answere
 // 6. Interrupted system calls
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("a storm of signals interrupting every read, write and waitpid loses nothing") {
-    // SIGCHLD has a handler installed without SA_RESTART, so each one makes a blocked read(),
-    // poll() or waitpid() in the parent fail with EINTR. Send hundreds while 600 numbers go by.
-    const auto numbers = expect::batch(5000000, 600);
-    expect::FedProcess fed({"-l", "en", "-j", "4"}, numbers.input);
-    harness::Process& p = fed.process;
-    int sent = 0;
-    while (p.read_available()) {
-        if (kill(p.pid(), SIGCHLD) == 0) ++sent;
-        harness::pause_ms(1);  // about a thousand a second: enough to hit every kind of wait
-    }
-    const int status = p.finish();
-    INFO(sent << " signals sent");
-    CHECK(line_set(p.out()) == numbers.expected);
-    CHECK(p.err() == "");
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-}
 
 // ---------------------------------------------------------------------------------------------
 // 7. Bad input

@@ -40,69 +40,8 @@ namespace {
 // 1. Inherited signal state
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("started with SIGCHLD blocked: it still notices its children end", "[round2][timing]") {
-    harness::RunOptions how;
-    how.before_exec = [] { harness::block_signal_in_child(SIGCHLD); };
-    SECTION("one number as an argument") {
-        const auto argv = with_program({kSecondPrime});
-        harness::Process p(argv, how);
-        const int status = p.finish(20);
-        INFO(harness::describe(status) << "; stderr: " << p.err());
-        CHECK(p.out() == kSecondPrime + " is prime\n");
-        CHECK(p.err() == "");
-        CHECK(harness::exited_with(status, 0));
-    }
-    SECTION("seq 2 200 | primeproc -j 4") {
-        const auto numbers = expect::batch(2, 199);
-        const auto argv = with_program({"-j", "4"});
-        how.input = numbers.input;
-        harness::Process p(argv, how);
-        const int status = p.finish(20);
-        INFO(harness::describe(status) << "; stderr: " << p.err());
-        const Lines got = line_set(p.out());
-        INFO("missing: " << expect::only_in(numbers.expected, got));
-        CHECK(got == numbers.expected);
-        CHECK(p.err() == "");
-        CHECK(harness::exited_with(status, 0));
-    }
-}
 
-TEST_CASE("started with SIGTERM blocked: SIGTERM still stops it and its children", "[round2][timing]") {
-    harness::RunOptions how;
-    const auto argv = with_program({kLongPrime, kLongPrime2});
-    how.before_exec = [] { harness::block_signal_in_child(SIGTERM); };
-    harness::Process p(argv, how);
-    const auto kids = harness::wait_for_children(p.pid(), 2);
-    REQUIRE(kids.size() == 2);
-    harness::Yardstick beside(with_program({expect::kYardstickPrime}));
-    REQUIRE(kill(p.pid(), SIGTERM) == 0);
-    const int status = p.finish(30);
-    INFO(harness::describe(status) << "; stderr: " << p.err());
-    CHECK(harness::killed_by(status, SIGTERM));
-    CHECK_FALSE(beside.done());  // it ended at once, not once its own children were done
-    for (pid_t kid : kids) CHECK(harness::gone_or_zombie(kid));
-    CHECK(p.out() == "");  // stopped before they could answer
-    CHECK(p.err() == "");
-}
 
-TEST_CASE("started with SIGHUP ignored (nohup): a hangup neither ends it nor its children",
-          "[round2][timing]") {
-    harness::RunOptions how;
-    const auto argv = with_program({kSecondPrime, kSecondPrime2});
-    how.before_exec = [] { harness::ignore_signal_in_child(SIGHUP); };
-    harness::Process p(argv, how);
-    const auto kids = harness::wait_for_children(p.pid(), 2);
-    REQUIRE(kids.size() == 2);
-    CHECK(harness::ignores(p.pid(), SIGHUP));
-    for (pid_t kid : kids) CHECK(harness::ignores(kid, SIGHUP));  // what nohup promises the whole job
-    REQUIRE(kill(p.pid(), SIGHUP) == 0);
-    REQUIRE(kill(kids[0], SIGHUP) == 0);
-    const int status = p.finish(20);
-    INFO(harness::describe(status) << "; stderr: " << p.err());
-    CHECK(line_set(p.out()) == Lines{kSecondPrime + " is prime", kSecondPrime2 + " is prime"});
-    CHECK(p.err() == "");
-    CHECK(harness::exited_with(status, 0));
-}
 
 // ---------------------------------------------------------------------------------------------
 // 2. A broken stderr loses no verdict
@@ -126,39 +65,8 @@ TEST_CASE("started with SIGHUP ignored (nohup): a hangup neither ends it nor its
 
 namespace {
 
-// primeproc on a pseudo-terminal whose master side the test closes, as a terminal emulator does
-// when its window is closed. stderr goes to a pipe: what it says after the hangup can be read.
-struct HungUpSession {
-    int status = -1;
-    std::string transcript, err;
-};
-
-HungUpSession hang_up_at_prompt() {
-    HungUpSession s;
-    harness::Pipe err;
-    harness::Pty pty({harness::primeproc(), "-l", "en"}, {}, err.w.get());
-    err.w.close();
-    pty.expect("> ", 10);
-    s.transcript = pty.transcript();
-    pty.hang_up();  // the kernel sends SIGHUP to the session leader
-    s.err = harness::read_to_eof(err.r, 10);
-    s.status = pty.wait(10);
-    return s;
-}
-
 }  // namespace
 
-TEST_CASE("the terminal closes while \"> \" is shown: primeproc dies of SIGHUP quietly", "[round2]") {
-    for (int attempt = 0; attempt < 10; ++attempt) {
-        const HungUpSession s = hang_up_at_prompt();
-        INFO("attempt " << attempt << ": " << harness::describe(s.status) << "; transcript: " << s.transcript
-                        << "; stderr: " << s.err);
-        REQUIRE(s.transcript.find("> ") != std::string::npos);
-        CHECK(harness::killed_by(s.status, SIGHUP));  // the shell shows 129
-        // The greeting goes to stderr when stdin is a terminal; nothing may follow it.
-        CHECK(s.err == "primeproc: " + prime::greeting(prime::Language::English) + "\n");
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // 6. A non-blocking stdout
@@ -220,34 +128,6 @@ TEST_CASE("fork: EAGAIN while children exist is retried; ENOMEM or EAGAIN with n
 // 9. Ctrl-C is quiet
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("Ctrl-C with children running: no report of them and no new prompt; death by SIGINT",
-          "[round2][timing]") {
-    for (const bool at_cap : {false, true}) {
-        for (int attempt = 0; attempt < 10; ++attempt) {
-            INFO((at_cap ? "four primes, -j 2: at the cap" : "two primes: at the prompt") << ", attempt "
-                                                                                       << attempt);
-            harness::Pty pty({harness::primeproc(), "-l", "en", "-j", "2"}, {});
-            REQUIRE(pty.expect("> "));
-            const int count = at_cap ? 4 : 2;
-            for (int i = 0; i < count; ++i) pty.send((i % 2 ? kLongPrime2 : kLongPrime) + "\n");
-            REQUIRE((pty.expect("> ") && pty.expect("> ")));  // after the first two numbers
-            const auto kids = harness::wait_for_children(pty.pid(), 2);
-            REQUIRE(kids.size() == 2);
-            // At the cap the parent says so after a moment (the program before this round did
-            // not); Ctrl-C may come before or after that.
-            if (at_cap) pty.expect("waiting for one of 2 running children", 1);
-            const std::size_t mark = pty.transcript().size();
-            pty.send("\x03");  // the terminal sends SIGINT to the whole foreground process group
-            const int status = pty.wait(10);
-            const std::string after = harness::without_cr(pty.transcript().substr(mark));
-            INFO("after Ctrl-C: \"" << after << "\"; " << harness::describe(status));
-            CHECK(harness::killed_by(status, SIGINT));
-            CHECK(after.find("> ") == std::string::npos);
-            CHECK(pty.transcript().find("killed by signal") == std::string::npos);
-            for (pid_t kid : kids) CHECK(harness::state_of(kid) == 0);
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // 10. A child it never started
@@ -301,41 +181,3 @@ TEST_CASE("a child primeproc did not start (it inherited it across exec) ends: n
 // 13. SIGTERM while a child holds the lock, stuck writing to a full pipe
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("SIGTERM while a child holds the lock blocked on a full pipe: it ends at once",
-          "[round2][timing]") {
-    // As in test_faults.cpp: lines of 67 bytes and nobody reading stdout (stderr is a file), whose
-    // pipe holds one page, so after 61 of them the holder sleeps in write() and the other children
-    // at the lock.
-    auto numbers = expect::batch(1000000000000, 150, 2);
-    std::vector<std::string> args{"-l", "en"};
-    bool bad_line = false;
-    SECTION("the parent waiting for its children") {}
-    SECTION("the parent reporting a bad line meanwhile (it used to wait for the lock to do so)") {
-        // No cap: the parent must reach the bad line after the pipe is full, not wait at -j.
-        args.insert(args.end(), {"-j", "0"});
-        numbers.input += "abc\n";
-        bad_line = true;
-    }
-    expect::FedProcess fed(args, numbers.input, 4096);
-    harness::Process& p = fed.process;
-    pid_t holder = 0;
-    REQUIRE(harness::eventually(
-        [&] {
-            holder = harness::child_asleep_writing(p);
-            // The bad line reported, or the parent stuck at the lock to report it.
-            const bool reached = !bad_line || p.err().find("\"abc\"") != std::string::npos ||
-                                 harness::syscall_of(p.pid()) == SYS_futex;
-            return holder != 0 && reached;
-        },
-        30));
-    const auto kids = harness::children_of(p.pid());
-    harness::Yardstick beside(with_program({expect::kYardstickPrime}));
-    REQUIRE(kill(p.pid(), SIGTERM) == 0);
-    // Not p.finish(): reading stdout would unblock the holder. Reap it without reading.
-    const int status = p.reap(30);
-    INFO(harness::describe(status) << "; stderr: " << p.err());
-    REQUIRE(status != -1);
-    CHECK(harness::killed_by(status, SIGTERM));
-    CHECK_FALSE(beside.done());
-    CHECK(harness::eventually([&] { return std::all_of(kids.begin(), kids.end(), harness::gone_or_zombie); }, 30));
-}
