@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+using expect::kLongPrime;
+using expect::kLongPrime2;
 using expect::with_program;
 using harness::line_set;
 using harness::run;
@@ -175,12 +177,18 @@ TEST_CASE("--live in a terminal: the answer appears without another Enter, the p
 TEST_CASE("at the -j cap with a prompt, the wait is explained once", "[timing]") {
     harness::Pty pty({harness::primeproc(), "-l", "en", "-j", "2"}, {});
     REQUIRE(pty.expect("> "));
-    pty.send("1000000000000000003\n");  // about a second of work each: both slots stay taken
+    pty.send(kLongPrime + "\n");
     REQUIRE(pty.expect("> "));
-    pty.send("1000000000000000009\n");
+    pty.send(kLongPrime2 + "\n");
     REQUIRE(pty.expect("> "));
+    // Stopped, neither child can free its slot before the parent's quiet wait is over, however
+    // fast the machine: the message must come. Let go, they answer.
+    const auto kids = harness::wait_for_children(pty.pid(), 2);
+    REQUIRE(kids.size() == 2);
+    for (pid_t kid : kids) REQUIRE(kill(kid, SIGSTOP) == 0);
     pty.send("97\n");
     REQUIRE(pty.expect("primeproc: waiting for one of 2 running children (-j 2)...\r\n"));
+    for (pid_t kid : kids) REQUIRE(kill(kid, SIGCONT) == 0);
     REQUIRE(pty.expect("> ", 60));
     pty.send("e\n");
     CHECK(pty.wait(60) == 0);
@@ -192,17 +200,17 @@ TEST_CASE("at the -j cap with a prompt, the wait is explained once", "[timing]")
 TEST_CASE("in a terminal: after 'e' it says how many children it waits for") {
     harness::Pty pty({harness::primeproc(), "-l", "en"}, {});
     REQUIRE(pty.expect("> "));
-    pty.send("1000000000000000003\n");  // a prime near 10^18: a fraction of a second of work
+    pty.send(kLongPrime + "\n");  // the longest work there is: the child is still there to stop
     REQUIRE(pty.expect("> "));
     // Stopped, the child cannot finish before the parent's quiet wait is over, however fast the
     // machine: the message must come. Let go, it answers.
-    std::vector<pid_t> kids;
-    REQUIRE(harness::eventually([&] { return (kids = harness::children_of(pty.pid())).size() == 1; }, 20));
+    const auto kids = harness::wait_for_children(pty.pid(), 1);
+    REQUIRE(kids.size() == 1);
     REQUIRE(kill(kids[0], SIGSTOP) == 0);
     pty.send("e\n");
     REQUIRE(pty.expect("waiting for 1 child...\r\n"));
     REQUIRE(kill(kids[0], SIGCONT) == 0);
-    REQUIRE(pty.expect("1000000000000000003 is prime\r\n", 60));
+    REQUIRE(pty.expect(kLongPrime + " is prime\r\n", 60));
     const int status = pty.wait();
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);

@@ -73,10 +73,10 @@ TEST_CASE("SIGINT, SIGTERM, SIGHUP: children stopped and reaped, then the same s
 TEST_CASE("Ctrl-C in a terminal ends primeproc and its children at once", "[timing]") {
     harness::Pty pty({harness::primeproc(), "-l", "en"}, {});
     REQUIRE(pty.expect("> "));
-    pty.send("18446744073709551557\n");
+    pty.send(kLongPrime + "\n");
     REQUIRE(pty.expect("> "));
-    std::vector<pid_t> kids;
-    REQUIRE(harness::eventually([&] { return (kids = harness::children_of(pty.pid())).size() == 1; }, 10));
+    const auto kids = harness::wait_for_children(pty.pid(), 1);
+    REQUIRE(kids.size() == 1);
     pty.send("\x03");  // the terminal sends SIGINT to the whole foreground process group
     const int status = pty.wait(30);
     REQUIRE(status != -1);
