@@ -119,8 +119,8 @@ void check_causal_order(const Story& s, std::size_t children) {
 
 TEST_CASE("--trace tells every child's story in causal order, the parent's prompt lock included") {
     const auto numbers = expect::batch(1000, 40);
-    for (int round = 0; round < 10; ++round) {
-        INFO("round " << round);
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        INFO("attempt " << attempt);
         // -i: the prompt and the parent's lock around each read, as at a terminal.
         const auto r = run(with_program({"-t", "-l", "en", "-j", "4", "-i"}), numbers.input);
         const auto events = parse_trace(r.err);
