@@ -79,8 +79,8 @@ check_if_there() {
 # dynamically linked program: in a static one valgrind cannot replace malloc, so it could not
 # check the heap. Each process writes its own log; with -q a log holds only findings, so any
 # finding fails the stage. Not run here: [slow] (a seconds-long division, 50 times slower),
-# [timing] (they assert what happens within a second or watch /proc while children run at native
-# speed), [stress] (20,000 forks under valgrind), [closed-fd] (valgrind opens its log file
+# [timing] (they measure against a run beside them, a harness::Yardstick, or watch /proc while
+# children run at native speed), [stress] (20,000 forks under valgrind), [closed-fd] (valgrind opens its log file
 # first, so descriptor 1 is never closed for primeproc) and [heapcheck] (it runs its own build
 # of the program, which only the plain stage is given).
 valgrind_unit() {
