@@ -1,20 +1,20 @@
 #!/bin/sh
-# check-core.sh - docs/core.cpp, the one-screen version, answers exactly as primeproc does.
+# check-core.sh - docs/core.cpp, the one-screen version, answers exactly as primeproc does; so do
+# its siblings docs/threads.cpp, docs/spawn.cpp and docs/core.c when CORE_SOURCE names them.
 #
-# Usage: tests/check-core.sh PRIMEPROC [CXX...]
-#        PRIMEPROC=... CORE_CXX="g++ clang++" tests/check-core.sh
-# Compiles docs/core.cpp with each compiler (default: g++ and clang++) under -Wall -Wextra -Werror,
-# feeds it and 'PRIMEPROC --lang en' the same few hundred numbers through a pipe (so neither
-# prompts), and compares the sorted outputs (children answer in any order). Prints nothing and
-# exits 0 when all agree; otherwise says what differs and exits 1.
+# Usage: tests/check-core.sh PRIMEPROC [COMPILER...]
+#        PRIMEPROC=... CORE_CXX="g++ clang++" CORE_CC="gcc clang" CORE_SOURCE="docs/core.c" tests/check-core.sh
+# Compiles each source (CORE_SOURCE, default docs/core.cpp; a list) with each compiler (the
+# arguments; else CORE_CXX for C++, default g++ and clang++, and CORE_CC for C, default gcc and
+# clang) under -Wall -Wextra -Werror, feeds it and 'PRIMEPROC --lang en' the same few hundred
+# numbers through a pipe (so neither prompts), and compares the sorted outputs (children answer
+# in any order). Prints nothing and exits 0 when all agree; otherwise says what differs and exits 1.
 set -u
 if [ $# -ge 1 ]; then
     PRIMEPROC=$1
     shift
 fi
-: "${PRIMEPROC:?usage: tests/check-core.sh PRIMEPROC [CXX...]}"
-# shellcheck disable=SC2086   # CORE_CXX is a list of compilers: split it on purpose
-[ $# -ge 1 ] || set -- ${CORE_CXX:-g++ clang++}
+: "${PRIMEPROC:?usage: tests/check-core.sh PRIMEPROC [COMPILER...]}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -83,21 +83,29 @@ run() {
 
 run primeproc "$PRIMEPROC" --lang en || exit 1
 status=0
-for cxx in "$@"; do
-    name=core-$(basename "$cxx")
-    core=$tmp/$name.bin
-    if ! "$cxx" -std=c++17 -Wall -Wextra -Werror -pthread -O2 -o "$core" "$root/docs/core.cpp" \
-        >"$tmp/compile.log" 2>&1 || [ -s "$tmp/compile.log" ]; then
-        echo "check-core: $cxx docs/core.cpp:"
-        cat "$tmp/compile.log"
-        status=1
-        continue
-    fi
-    run "$name" "$core" || { status=1; continue; }
-    if ! diff -u "$tmp/primeproc" "$tmp/$name" >"$tmp/diff"; then
-        echo "check-core: docs/core.cpp ($cxx) and primeproc answer differently:"
-        cat "$tmp/diff"
-        status=1
-    fi
+# shellcheck disable=SC2086   # CORE_SOURCE, CORE_CXX and CORE_CC are lists: split them on purpose
+for source in ${CORE_SOURCE:-docs/core.cpp}; do
+    case $source in
+        *.c) std=-std=c11; compilers=${CORE_CC:-gcc clang} ;;
+        *) std=-std=c++17; compilers=${CORE_CXX:-g++ clang++} ;;
+    esac
+    [ $# -ge 1 ] && compilers=$*
+    for compiler in $compilers; do
+        name=$(basename "$source")-$(basename "$compiler")
+        core=$tmp/$name.bin
+        if ! "$compiler" $std -Wall -Wextra -Werror -pthread -O2 -o "$core" "$root/$source" \
+            >"$tmp/compile.log" 2>&1 || [ -s "$tmp/compile.log" ]; then
+            echo "check-core: $compiler $source:"
+            cat "$tmp/compile.log"
+            status=1
+            continue
+        fi
+        run "$name" "$core" || { status=1; continue; }
+        if ! diff -u "$tmp/primeproc" "$tmp/$name" >"$tmp/diff"; then
+            echo "check-core: $source ($compiler) and primeproc answer differently:"
+            cat "$tmp/diff"
+            status=1
+        fi
+    done
 done
 exit $status
