@@ -2,16 +2,17 @@
 # check-comparison.sh - the experiments of docs/exercises.md's part "Threads, fork, spawn" run as
 # written, with the outcomes docs/solutions.md gives for them.
 #
-# Usage: tests/check-comparison.sh [CXX]     (default g++)
+# Usage: tests/check-comparison.sh PRIMEPROC [CXX]     (default g++)
 # Each docs/labs/compare-*.patch is applied to a copy of the docs/ program it changes, built with
 # -Wall -Wextra -Werror, and run on the experiment's input; the outcome is checked: the count of
 # primes each version prints, when an answer comes while the parent waits for input, what a
-# child without the lock's descriptor says, who survives a crash, what a spawn without the
-# "am I a child?" question prints. (That threads.cpp, spawn.cpp and core.c answer as primeproc
-# does is tests/check-core.sh's job.) Prints nothing and exits 0 when every outcome is as
-# claimed; otherwise says which is not and exits 1.
+# child without the lock's descriptor says, what a spawn that never asks "am I a child?" prints,
+# who survives a crash, and what primeproc says of a child killed by SIGSEGV. (That threads.cpp,
+# spawn.cpp and core.c answer as primeproc does is tests/check-core.sh's job.) Prints nothing and
+# exits 0 when every outcome is as claimed; otherwise says which is not and exits 1.
 set -u
-cxx=${1:-g++}
+primeproc=${1:?usage: tests/check-comparison.sh PRIMEPROC [CXX]}
+cxx=${2:-g++}
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -23,21 +24,22 @@ fail() {
     status=1
 }
 
-# build NAME SOURCE [PATCH...]: docs/SOURCE with the patches applied (in order), built as
-# $tmp/NAME; on failure $tmp/NAME.log says why and there is no $tmp/NAME.
+# build NAME SOURCE [PATCH...]: docs/SOURCE with docs/labs/compare-PATCH.patch applied to a copy
+# (in order), as docs/exercises.md does it, built as $tmp/NAME; on failure $tmp/NAME.log says why
+# and there is no $tmp/NAME.
 build() {
-    name=$1 source=$2
+    name=$1 file=$root/docs/$2
     shift 2
-    mkdir -p "$tmp/$name.d/docs" && cp "$root/docs/$source" "$tmp/$name.d/docs/" || return
     for patch in "$@"; do
-        patch -s -p1 -d "$tmp/$name.d" <"$root/docs/labs/$patch.patch" >"$tmp/$name.log" 2>&1 || {
-            echo "docs/labs/$patch.patch does not apply to docs/$source" >>"$tmp/$name.log"
+        patch -s -o "$tmp/$name.$patch.cpp" "$file" "$root/docs/labs/compare-$patch.patch" \
+            >"$tmp/$name.log" 2>&1 || {
+            echo "docs/labs/compare-$patch.patch does not apply to $file" >>"$tmp/$name.log"
             return 1
         }
+        file=$tmp/$name.$patch.cpp
     done
-    "$cxx" -std=c++17 -Wall -Wextra -Werror -pthread -O2 -o "$tmp/$name" \
-        "$tmp/$name.d/docs/$source" >"$tmp/$name.log" 2>&1 && ! [ -s "$tmp/$name.log" ] ||
-        { rm -f "$tmp/$name"; return 1; }
+    "$cxx" -std=c++17 -Wall -Wextra -Werror -pthread -O2 -o "$tmp/$name" "$file" \
+        >"$tmp/$name.log" 2>&1 && ! [ -s "$tmp/$name.log" ] || { rm -f "$tmp/$name"; return 1; }
 }
 
 # built NAME: the program is there; otherwise says why not.
@@ -49,24 +51,24 @@ built() {
 }
 
 # The builds, two at a time (most of this check's time is the compiler's).
-build threads-count threads.cpp compare-count-threads & build fork-count core.cpp compare-count-fork
+build count-threads threads.cpp count-threads & build count-fork core.cpp count-fork
 wait
-build fork-shared core.cpp compare-count-shared &
-build fork-atomic core.cpp compare-count-shared compare-count-atomic
+build count-shared core.cpp count-shared & build count-atomic core.cpp count-shared count-atomic
 wait
-build core core.cpp & build core-static core.cpp compare-lock-static
+build core core.cpp & build lock-static core.cpp lock-static
 wait
-build spawn-cloexec spawn.cpp compare-lock-cloexec & build spawn-noguard spawn.cpp compare-spawn-noguard
+build lock-cloexec spawn.cpp lock-cloexec & build spawn-noguard spawn.cpp spawn-noguard
 wait
-build threads-crash threads.cpp compare-crash-threads & build fork-crash core.cpp compare-crash-fork
+build crash-threads threads.cpp crash-threads & build crash-fork core.cpp crash-fork
 wait
 
 # Memory: a count of primes each worker adds to; seq 1 100 holds 25 primes.
-for case in threads-count:25 fork-count:0 fork-shared:25 fork-atomic:25; do
+for case in count-threads:25 count-fork:0 count-shared:25 count-atomic:25; do
     name=${case%:*}
     built "$name" || continue
     got=$(seq 1 100 | "$tmp/$name" | tail -n 1)
-    [ "$got" = "primes found: ${case#*:}" ] || fail "$name: 'seq 1 100 | ...' ended with '$got', not 'primes found: ${case#*:}'"
+    [ "$got" = "primes found: ${case#*:}" ] ||
+        fail "$name: 'seq 1 100 | ...' ended with '$got', not 'primes found: ${case#*:}'"
 done
 
 # The lock. answer_while_reading NAME DEADLINE: gives NAME a number that takes a fifth of a
@@ -90,13 +92,13 @@ if built core; then
     [ "$got" = "after the input: 9999999999999937 is prime" ] ||
         fail "core.cpp: the answer came while the parent waited for input, holding the lock: '$got'"
 fi
-if built core-static; then
-    got=$(answer_while_reading core-static 10)
+if built lock-static; then
+    got=$(answer_while_reading lock-static 10)
     [ "$got" = "while reading: 9999999999999937 is prime" ] ||
         fail "compare-lock-static: no answer while the parent held its lock: '$got'"
 fi
-if built spawn-cloexec; then
-    printf '97\n100\ne\n' | "$tmp/spawn-cloexec" >"$tmp/out" 2>"$tmp/err"
+if built lock-cloexec; then
+    printf '97\n100\ne\n' | "$tmp/lock-cloexec" >"$tmp/out" 2>"$tmp/err"
     printf 'mmap: Bad file descriptor\na child failed\nmmap: Bad file descriptor\na child failed\n' |
         sort >"$tmp/expected"
     if [ -s "$tmp/out" ] || ! sort "$tmp/err" | cmp -s - "$tmp/expected"; then
@@ -113,18 +115,32 @@ fi
 
 # A crash: the thread takes the whole program with it (shell status 128 + 11 = SIGSEGV) and the
 # pending answer with it; the child dies alone and the parent says so.
-if built threads-crash; then
-    (printf '9999999999999937\n13\ne\n' | "$tmp/threads-crash" >"$tmp/out" 2>"$tmp/err"
+if built crash-threads; then
+    (printf '9999999999999937\n13\ne\n' | "$tmp/crash-threads" >"$tmp/out" 2>"$tmp/err"
      echo $? >"$tmp/status") 2>/dev/null   # the shell's own "Segmentation fault" line
     if [ "$(cat "$tmp/status")" != 139 ] || [ -s "$tmp/out" ]; then
         fail "compare-crash-threads: expected status 139 and no answer; got status $(cat "$tmp/status"):"
         cat "$tmp/out" "$tmp/err"
     fi
 fi
-if built fork-crash; then
-    got=$(printf '9999999999999937\n13\ne\n' | "$tmp/fork-crash" 2>&1; echo "status $?")
+if built crash-fork; then
+    got=$(printf '9999999999999937\n13\ne\n' | "$tmp/crash-fork" 2>&1; echo "status $?")
     expected=$(printf '9999999999999937 is prime\na child failed\nstatus 0')
     [ "$(printf '%s\n' "$got" | sort)" = "$(printf '%s\n' "$expected" | sort)" ] ||
         fail "compare-crash-fork: expected the prime's answer, 'a child failed' and status 0; got '$got'"
 fi
+
+# The same crash sent from outside, to one of primeproc's children: the parent names it.
+"$primeproc" -l en 18446744073709551557 >"$tmp/out" 2>"$tmp/err" &
+parent=$!
+for _ in $(seq 50); do   # until the child is there: at most five seconds
+    child=$(pgrep -P "$parent") && break
+    sleep 0.1
+done
+kill -SEGV "$child"
+wait "$parent"
+exit_status=$?
+got="$(cat "$tmp/out"; sed -E 's/child [0-9]+/child PID/' "$tmp/err"); status $exit_status"
+[ "$got" = "primeproc: child PID (18446744073709551557) was killed by signal 11 (Segmentation fault); status 1" ] ||
+    fail "primeproc with its child killed by SIGSEGV: '$got'"
 exit $status

@@ -160,7 +160,7 @@ case $name in
         check_if_there ./tests/check-core.sh "$PRIMEPROC"
         check "docs/threads.cpp, docs/spawn.cpp and docs/core.c answer as primeproc does" env \
             CORE_SOURCE="docs/threads.cpp docs/spawn.cpp docs/core.c" ./tests/check-core.sh "$PRIMEPROC"
-        check_if_there ./tests/check-comparison.sh
+        check_if_there ./tests/check-comparison.sh "$PRIMEPROC"
         [ -r docs/processes.svg ] && check_if_there ./tests/check-svg.sh docs/processes.svg
         check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG" ;;
     valgrind-smoke)
