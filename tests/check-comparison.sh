@@ -24,22 +24,20 @@ fail() {
     status=1
 }
 
-# build NAME SOURCE [PATCH...]: docs/SOURCE with docs/labs/compare-PATCH.patch applied to a copy
-# (in order), as docs/exercises.md does it, built as $tmp/NAME; on failure $tmp/NAME.log says why
-# and there is no $tmp/NAME.
-build() {
-    name=$1 file=$root/docs/$2
-    shift 2
-    for patch in "$@"; do
-        patch -s -o "$tmp/$name.$patch.cpp" "$file" "$root/docs/labs/compare-$patch.patch" \
-            >"$tmp/$name.log" 2>&1 || {
-            echo "docs/labs/compare-$patch.patch does not apply to $file" >>"$tmp/$name.log"
+# lab NAME FILE: docs/FILE changed by docs/labs/compare-NAME.patch into a copy and built, as
+# docs/exercises.md does it, as $tmp/NAME; without the patch when there is none (NAME core). On
+# failure $tmp/NAME.log says why and there is no $tmp/NAME.
+lab() {
+    source=$root/docs/$2
+    if [ "$1" != core ]; then
+        patch -s -o "$tmp/$1.cpp" "$source" "$root/docs/labs/compare-$1.patch" >"$tmp/$1.log" 2>&1 || {
+            echo "docs/labs/compare-$1.patch does not apply to docs/$2" >>"$tmp/$1.log"
             return 1
         }
-        file=$tmp/$name.$patch.cpp
-    done
-    "$cxx" -std=c++17 -Wall -Wextra -Werror -pthread -O2 -o "$tmp/$name" "$file" \
-        >"$tmp/$name.log" 2>&1 && ! [ -s "$tmp/$name.log" ] || { rm -f "$tmp/$name"; return 1; }
+        source=$tmp/$1.cpp
+    fi
+    "$cxx" -std=c++17 -Wall -Wextra -Werror -pthread -O2 -o "$tmp/$1" "$source" >"$tmp/$1.log" 2>&1 &&
+        ! [ -s "$tmp/$1.log" ] || { rm -f "$tmp/$1"; return 1; }
 }
 
 # built NAME: the program is there; otherwise says why not.
@@ -51,15 +49,15 @@ built() {
 }
 
 # The builds, two at a time (most of this check's time is the compiler's).
-build count-threads threads.cpp count-threads & build count-fork core.cpp count-fork
+lab count-threads threads.cpp & lab count-fork core.cpp
 wait
-build count-shared core.cpp count-shared & build count-atomic core.cpp count-shared count-atomic
+lab count-shared core.cpp & lab count-atomic core.cpp
 wait
-build core core.cpp & build lock-static core.cpp lock-static
+lab core core.cpp & lab lock-static core.cpp
 wait
-build lock-cloexec spawn.cpp lock-cloexec & build spawn-noguard spawn.cpp spawn-noguard
+lab lock-cloexec spawn.cpp & lab spawn-noguard spawn.cpp
 wait
-build crash-threads threads.cpp crash-threads & build crash-fork core.cpp crash-fork
+lab crash-threads threads.cpp & lab crash-fork core.cpp
 wait
 
 # Memory: a count of primes each worker adds to; seq 1 100 holds 25 primes.
