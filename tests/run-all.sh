@@ -167,6 +167,9 @@ case $name in
         check "the source links of docs/walkthrough.md point at the lines they name" \
             ./tests/check-doc-links.sh docs/walkthrough.md
         check_if_there ./tests/check-core.sh "$PRIMEPROC"
+        check "docs/threads.cpp, docs/spawn.cpp and docs/core.c answer as primeproc does" env \
+            CORE_SOURCE="docs/threads.cpp docs/spawn.cpp docs/core.c" ./tests/check-core.sh "$PRIMEPROC"
+        check_if_there ./tests/check-comparison.sh "$PRIMEPROC"
         [ -r docs/processes.svg ] && check_if_there ./tests/check-svg.sh docs/processes.svg
         check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG" ;;
     valgrind-smoke)
