@@ -28,6 +28,7 @@
 
 #include <csignal>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -58,7 +59,7 @@ bool answer_arguments(Parent& p);
 bool answer(Parent& p, const std::string& raw, bool from_arguments);
 void start_child(Parent& p, const ParsedLine& n);
 void wait_for_free_slot(Parent& p);
-[[noreturn]] void run_child(Parent& p, const ParsedLine& n);
+[[noreturn]] void run_child(const ChildContext& c, const ParsedLine& n);
 void reap_finished(Parent& p);
 void wait_for_children(Parent& p, int within_ms);
 int finish(Parent& p, bool all_valid);
@@ -109,8 +110,6 @@ bool read_and_answer(Parent& p) {
         reap_finished(p);  // zombies must not pile up in a long session
         if (p.ending()) break;
         const Status status = read_line(p, reader, line);  // the book's prompt, or --live's: modes.hpp
-        if (status == Status::HungUp && p.end_signal == 0) p.end_signal = SIGHUP;
-        if (status == Status::ReaderGone && p.end_signal == 0) p.end_signal = SIGPIPE;
         if (status != Status::Line || prime::parse_line(line).kind == LineKind::End) break;
         all_valid = answer(p, line, false) && all_valid;
     }
@@ -162,7 +161,7 @@ void start_child(Parent& p, const ParsedLine& n) {
             p.say(prime::fork_failed(p.opts.language, std::strerror(errno), n.text));
             return;
         case 0:  // child: a copy of the parent that continues from here, not from main()
-            run_child(p, n);  // never returns
+            run_child(p.for_child, n);  // never returns
         default:  // parent: remember who tests what, and go on without waiting
             trace::event(trace::Event::forked_child, static_cast<long>(pid));
             p.children.add(pid, n.text);
@@ -176,52 +175,52 @@ void start_child(Parent& p, const ParsedLine& n) {
 // =============================================================================================
 
 // child, holding the lock: the whole line in one write(2). Returns the exit status.
-int write_verdict(Parent& p, std::string_view line) {
-    if (p.board.output_error != 0) return kExitOutputFailed;  // a sibling found stdout unusable
+int write_verdict(const ChildContext& c, std::string_view line) {
+    if (c.board.output_error != 0) return kExitOutputFailed;  // a sibling found stdout unusable
     try {
-        write_around_prompt(p.live_prompt, line);
+        write_around_prompt(c.live_prompt, line);
         return 0;
     } catch (const std::system_error& e) {
         if (e.code().value() == EPIPE) return -SIGPIPE;  // the reader has gone: see run_child
-        p.board.output_error = e.code().value();         // the parent says it, once
+        c.board.output_error = e.code().value();         // the parent says it, once
         return kExitOutputFailed;
     }
 }
 
 // child: the book's "with self.EinAusLock: print(...)".
-int print_holding_lock(Parent& p, std::string_view line) {
+int print_holding_lock(const ChildContext& c, std::string_view line) {
     trace::event(trace::Event::waits_for_lock);
-    const FairPrompt::Waiter seen(p.fair_prompt);  // so that the prompt lets us go first (fair_prompt.hpp)
-    std::lock_guard<ProcessMutex> hold(p.lock);
+    const FairPrompt::Waiter seen(c.fair_prompt);  // so that the prompt lets us go first (fair_prompt.hpp)
+    std::lock_guard<ProcessMutex> hold(c.lock);
     trace::event(trace::Event::took_lock);
-    const int status = write_verdict(p, line);
+    const int status = write_verdict(c, line);
     trace::event(trace::Event::releases_lock);  // before the unlock, so lock intervals never overlap
     return status;
 }
 
 // child: returns the exit status.
-int test_and_print(Parent& p, const ParsedLine& n) {
+int test_and_print(const ChildContext& c, const ParsedLine& n) {
     // The arithmetic runs without the lock: a 64-bit prime takes seconds, and the other children
     // (and the parent's prompt) must not wait for it.
     std::uint64_t factor = 0;
     if (!n.below_two) {
-        factor = prime::smallest_factor(n.value, ParentGone{p.pid});
+        factor = prime::smallest_factor(n.value, ParentGone{c.parent});
         if (factor == 0) return kExitParentGone;
     }
-    const prime::Verdict line(p.opts.language, n, factor);  // no heap after fork: see Verdict
-    if (p.opts.unlocked) return print_in_pieces(line.text());  // --unlocked: the race, made visible
-    return print_holding_lock(p, line.text());
+    const prime::Verdict line(c.language, n, factor);  // no heap after fork: see Verdict
+    if (c.unlocked) return print_in_pieces(line.text());  // --unlocked: the race, made visible
+    return print_holding_lock(c, line.text());
 }
 
 // child: everything the child does, from the moment fork() returned 0 in it. Never inlined: the
 // verdict's 1 KiB buffer would sit in the parent's stack frame, one more page to copy per fork.
-[[noreturn, gnu::noinline]] void run_child(Parent& p, const ParsedLine& n) {
-    trace::event(trace::Event::started, static_cast<long>(p.pid), n.text.c_str());
+[[noreturn, gnu::noinline]] void run_child(const ChildContext& c, const ParsedLine& n) {
+    trace::event(trace::Event::started, static_cast<long>(c.parent), n.text.c_str());
     int status = 1;
     // Every exception stops here: one escaping would unwind into the parent's read loop, in this
     // child, which would then read the parent's input and fork grandchildren.
     try {
-        status = test_and_print(p, n);
+        status = test_and_print(c, n);
     } catch (const std::exception& e) {
         io::say(std::string("[child ") + std::to_string(getpid()) + "] " + e.what());
     } catch (...) {
@@ -264,15 +263,16 @@ void record_end(Parent& p, pid_t pid, int status) {
     if (!p.children.remove(pid, number)) return;  // not ours (see children.hpp): reaped quietly
     const prime::Language lang = p.opts.language;
     if (WIFEXITED(status) && WEXITSTATUS(status) == kExitOutputFailed) {
-        p.output_failed = true;
+        p.end_because(Ending::OutputFailed);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
         p.some_failed = true;
         p.say(prime::child_exited(lang, pid, number, WEXITSTATUS(status)));
     } else if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
-        if (sig == SIGPIPE) p.end_signal = SIGPIPE;  // the reader left, as with `| head`: quietly
-        // Ended by us, or by the same Ctrl-C or kill that ends us: not news.
-        if (sig == SIGPIPE || p.stopping || sig == p.signals.stop_signal()) return;
+        if (sig == SIGPIPE) p.end_because(Ending::ReaderGone);  // as with `| head`: quietly
+        // Once we are ending, a child killed is one we stopped, or one the same Ctrl-C or kill
+        // reached: not news.
+        if (p.ending()) return;
         p.some_failed = true;
         p.say(prime::child_killed(lang, pid, number, sig, strsignal(sig)));
         ++p.killed_unexpectedly;  // if it held the lock, its repair is news: Parent::tell_repairs
@@ -297,21 +297,20 @@ void reap_finished(Parent& p) {
 
 // parent: until all our children are reaped, we end, or within_ms (-1: no limit) have passed.
 void wait_for_children(Parent& p, int within_ms) {
-    for (int waited = 0; p.children.size() > 0 && !p.ending(); waited += kQuietWaitMs) {
+    using namespace std::chrono;
+    const auto deadline = steady_clock::now() + milliseconds(within_ms);
+    while (p.children.size() > 0 && !p.ending()) {
         reap_finished(p);
-        if (p.children.size() == 0 || (within_ms >= 0 && waited >= within_ms)) return;
+        const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+        if (p.children.size() == 0 || (within_ms >= 0 && left <= 0)) return;
         trace::event(trace::Event::waits_for_child);
-        p.signals.wait_for_child(within_ms < 0 ? -1 : kQuietWaitMs);
+        p.signals.wait_for_child(within_ms < 0 ? -1 : static_cast<int>(left));
     }
 }
 
-// parent: end every child now (SIGCONT too: a stopped child cannot act on SIGTERM) and reap them.
+// parent: end every child now and reap them.
 void stop_all(Parent& p) {
-    p.stopping = true;
-    p.children.for_each_pid([](pid_t pid) {
-        // Not yet reaped, so the pid cannot have been reused: kill() reaches our own child.
-        if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0) io::say(std::string("kill: ") + std::strerror(errno));
-    });
+    p.signal_children();
     while (p.children.size() > 0) {
         int status = 0;
         const pid_t pid = waitpid(-1, &status, 0);  // blocking: they are all dying
@@ -326,11 +325,11 @@ int finish(Parent& p, bool all_valid) {
     if (p.ending()) stop_all(p);
     p.tell_repairs();  // a repair made after the last reap
     trace::draw_timeline();  // --timeline: fork + exec the drawer, now that every child is reaped
-    if (p.output_failed) {
+    if (p.why_ending() == Ending::OutputFailed) {
         p.say(prime::write_error(p.opts.language, std::strerror(p.board.output_error)));
         return 1;
     }
-    if (p.ending()) Signals::die_of(p.end_signal != 0 ? p.end_signal : p.signals.stop_signal());
+    if (p.ending()) Signals::die_of(p.death_signal());
     return all_valid && !p.some_failed && !io::stderr_failed() && !trace::failed() ? 0 : 1;
 }
 

@@ -63,16 +63,16 @@ int print_in_pieces(std::string_view line) {
 // The new cost: what the user has half typed vanishes from the screen when a child redraws the
 // prompt (the terminal still holds it; Ctrl-R shows it again).
 LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& line) {
-    bool* const prompt_shown = p.live_prompt;
+    const bool redraws = p.for_child.live_prompt != nullptr;  // children redraw "> " below their line
     {
         trace::event(trace::Event::waits_for_lock);
         std::unique_lock<ProcessMutex> hold(p.lock, std::defer_lock);
         if (!p.take_lock(hold)) return LineReader::Status::Stopped;
         trace::event(trace::Event::took_lock);
         // A child may have redrawn "> " after the Enter that ended the last line: erase it first.
-        if (prompt_shown) io::write_all(p.prompt_fd, kEraseLine);
+        if (redraws) io::write_all(p.prompt_fd, kEraseLine);
         io::write_all(p.prompt_fd, "> ");
-        if (prompt_shown) *prompt_shown = true;
+        if (redraws) p.board.prompt_shown = true;
         trace::event(trace::Event::releases_lock);
     }
     p.signals.set_prompt(p.prompt_fd, "> ");
@@ -80,7 +80,7 @@ LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& li
     p.signals.set_prompt(-1, {});
     std::unique_lock<ProcessMutex> hold(p.lock, std::defer_lock);
     if (!p.take_lock(hold)) return LineReader::Status::Stopped;
-    if (prompt_shown) *prompt_shown = false;
+    if (redraws) p.board.prompt_shown = false;
     if (status != LineReader::Status::Line) io::write_all(p.prompt_fd, "\n");
     return status;
 }
@@ -100,15 +100,30 @@ void write_around_prompt(const bool* prompt_shown, std::string_view line) {
     io::write_all(STDOUT_FILENO, std::string_view(text, static_cast<std::size_t>(end - text)));
 }
 
-LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line) {
-    try {
-        if (!p.prompt) return reader.next(line, prime::kMaxLineLength + 1);
-        if (p.opts.live) return read_line_live(p, reader, line);
-        return read_line_holding_lock(p, reader, line);
-    } catch (const std::system_error& e) {
-        if (e.code().value() == EPIPE) return LineReader::Status::ReaderGone;
-        if (e.code().value() == EIO) return LineReader::Status::HungUp;
-        if (e.code().value() == EINTR) return LineReader::Status::Stopped;  // see io::give_way_to
-        throw;
+namespace {
+// A prompt that cannot be written ends the parent as a child's failed write would.
+Ending ending_after_write_error(Parent& p, int err) {
+    switch (err) {
+    case EPIPE: return Ending::ReaderGone;  // stdout's reader has gone
+    case EIO: return Ending::HungUp;        // the terminal has gone
+    case EINTR: return Ending::StopSignal;  // told to stop while stdout was full (io::give_way_to)
+    default:                                // a full disk, a file-size limit: said at the end
+        if (p.board.output_error == 0) p.board.output_error = err;
+        return Ending::OutputFailed;
     }
+}
+}  // namespace
+
+LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line) {
+    LineReader::Status status;
+    try {
+        if (!p.prompt) status = reader.next(line, prime::kMaxLineLength + 1);
+        else if (p.opts.live) status = read_line_live(p, reader, line);
+        else status = read_line_holding_lock(p, reader, line);
+    } catch (const std::system_error& e) {
+        p.end_because(ending_after_write_error(p, e.code().value()));
+        return LineReader::Status::Stopped;
+    }
+    if (status == LineReader::Status::HungUp) p.end_because(Ending::HungUp);
+    return status;
 }

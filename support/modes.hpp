@@ -14,8 +14,8 @@
 #include <string>
 
 // parent: one line, the way the options say (the mode is chosen here, once): no prompt, the
-// book's, or --live's. A prompt that cannot be written because stdout's reader has gone (EPIPE)
-// or the terminal has (EIO) gives ReaderGone or HungUp: the parent then ends as a child would.
+// book's, or --live's. A terminal that hangs up, or a prompt that cannot be written (stdout's
+// reader gone, the terminal gone, a full disk), is a reason for the parent to end (p.end_because).
 LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line);
 
 // parent, the book's way: "> " and the whole wait for the line while holding the lock.

@@ -20,9 +20,28 @@ Parent::Parent(const Options& o)
       // see the prompt, and the verdicts must stay whole lines: then it goes to stderr, as the
       // shell's and Python's prompts do. (-i without a terminal keeps the book's stdout.)
       prompt_fd(terminal && isatty(STDOUT_FILENO) != 1 ? STDERR_FILENO : STDOUT_FILENO),
-      live_prompt(o.live && prompt && isatty(STDOUT_FILENO) == 1 ? &board.prompt_shown : nullptr),
-      lock_for_stderr(io::stderr_shares_stdout()) {
+      lock_for_stderr(io::stderr_shares_stdout()),
+      for_child{lock, fair_prompt, board, live_prompt(), o.language, o.unlocked, getpid()} {
     if (o.unlocked) say(prime::unlocked_warning(o.language));
+}
+
+// --live on a terminal: children erase and redraw "> " around their line (modes.hpp).
+const bool* Parent::live_prompt() {
+    return opts.live && prompt && isatty(STDOUT_FILENO) == 1 ? &board.prompt_shown : nullptr;
+}
+
+Ending Parent::why_ending() const {
+    if (why_ == Ending::No && signals.stop_signal() != 0) return Ending::StopSignal;
+    return why_;
+}
+
+int Parent::death_signal() const {
+    switch (why_ending()) {
+    case Ending::StopSignal: return signals.stop_signal();
+    case Ending::ReaderGone: return SIGPIPE;
+    case Ending::HungUp: return SIGHUP;
+    default: return 0;
+    }
 }
 
 // parent: a report on stderr. Where stderr is the verdicts' file (a terminal), it is written
@@ -46,7 +65,11 @@ bool Parent::take_lock(std::unique_lock<ProcessMutex>& hold) {
 
 // Only reached with children left when an exception ends the parent (finish() reaps them all
 // otherwise). Stop them, so nothing outlives primeproc; init (or a subreaper) reaps them.
-Parent::~Parent() {
+Parent::~Parent() { signal_children(); }
+
+// A stopped child cannot act on SIGTERM: SIGCONT too. Not yet reaped, so no pid can have been
+// reused: kill() reaches our own child.
+void Parent::signal_children() {
     children.for_each_pid([](pid_t pid) {
         if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0) io::say(std::string("kill: ") + std::strerror(errno));
     });
