@@ -5,7 +5,7 @@
 # (the hatched piece) is drawn at least PX pixels wide in the lanes: what a window of time
 # (primeproc-timeline --from, --to) is for. Silent with status 0 when all is well; a message and
 # status 1 otherwise. Installs Debian's chromium-headless-shell when missing
-# (tests/ensure-package.sh). Takes a few seconds: most of it is Chromium starting.
+# (installed by make deps). Takes a few seconds: most of it is Chromium starting.
 set -u
 wait_px=0
 if [ "${1:-}" = --wait-at-least ] && [ $# -ge 2 ]; then
@@ -16,8 +16,7 @@ if [ $# -ne 1 ] || [ ! -r "$1" ]; then
     echo "usage: $0 [--wait-at-least PX] FILE.svg  (a readable file)" >&2
     exit 1
 fi
-here=$(dirname "$0")
-"$here/ensure-package.sh" chromium-headless-shell chromium-headless-shell --version >/dev/null || exit 1
+command -v chromium-headless-shell >/dev/null || { echo "chromium-headless-shell is missing (Debian: chromium-headless-shell): make deps installs it"; exit 1; }
 svg=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 
 # The window is the picture's size (its width and height attributes), at most 4000 pixels tall.

@@ -193,7 +193,9 @@ case $name in
     strict)
         # What a Linux-ism would break on macOS and the BSDs, found here.
         check "make strict: the program compiles as plain POSIX.1-2008 (g++)" make -s --no-print-directory strict
-        check "make strict: the same with clang++" make -s --no-print-directory strict CXX=clang++ ;;
+        check "make strict: the same with clang++" make -s --no-print-directory strict CXX=clang++
+        check "the Makefile: make -q up to date right after make; make CXX=clang++ rebuilds all" \
+            ./tests/check-make.sh "$LOGS/make-check" ;;
     *)
         echo "tests/run-all.sh: no stage '$name'" >&2
         exit 2 ;;

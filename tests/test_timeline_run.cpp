@@ -456,8 +456,10 @@ TEST_CASE("--timeline: a drawer not beside the program is looked for on PATH; mi
 TEST_CASE("--trace: every line is an event of the table, and a prompt run with --timeline shows each",
           "[timeline]") {
     TempDir dir;
+    // -j 1 and a first number that takes a while (a prime near 10^18): the parent must wait for
+    // a child to end before it forks the next.
     const auto r = run(with_program({"-i", "-j", "1", "-t", "-l", "en", "--timeline", dir.path + "/run.json"}),
-                       "97\n100\n");
+                       "1000000000000000003\n97\n100\n");
     REQUIRE(r.exit_code() == 0);
     std::set<trace::Event> seen;
     for (const Traced& t : traced(r.err)) seen.insert(t.event);
