@@ -2,6 +2,7 @@
 #include "harness.hpp"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <pty.h>  // forkpty: glibc and musl (the BSDs and macOS have it in <util.h>)
 #include <signal.h>
@@ -214,12 +215,45 @@ std::string slurp(const std::string& path) {
     return text;
 }
 
+void write_file(const std::string& path, const std::string& text) {
+    Fd fd = open_fd(path, O_WRONLY | O_CREAT | O_TRUNC);
+    write_all(fd.get(), text);
+    fd.close();
+}
+
+TempDir::TempDir() {
+    char name[] = "/tmp/primeproc-test-dir-XXXXXX";
+    if (mkdtemp(name) == nullptr) fail("mkdtemp");
+    path_ = name;
+}
+
+namespace {
+int remove_entry(const char* path, const struct stat*, int, FTW*) {
+    if (remove(path) != 0)
+        std::fprintf(stderr, "harness: remove(%s): %s\n", path, std::strerror(errno));
+    return 0;  // go on with the rest
+}
+}  // namespace
+
+TempDir::~TempDir() {
+    // FTW_DEPTH: a directory's entries before the directory; FTW_PHYS: a link, not what it names.
+    if (nftw(path_.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+        std::fprintf(stderr, "harness: nftw(%s): %s\n", path_.c_str(), std::strerror(errno));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Starting the program
 
 std::string primeproc() {
     const char* p = std::getenv("PRIMEPROC");
     return p != nullptr ? p : "./primeproc";
+}
+
+std::string drawer() {
+    const std::string program = primeproc();
+    const auto slash = program.rfind('/');
+    return (slash == std::string::npos ? "." : program.substr(0, slash)) + "/primeproc-timeline";
 }
 
 int Run::exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
@@ -480,6 +514,11 @@ long syscall_of(pid_t pid) {
     const std::string text = read_proc_file("/proc/" + std::to_string(pid) + "/syscall");
     if (text.empty() || text[0] < '0' || text[0] > '9') return -1;  // "running" or unreadable
     return std::stol(text);
+}
+
+long status_kib(pid_t pid, const std::string& name) {
+    const std::string value = status_field(pid, name);  // "   1234 kB"
+    return value.empty() ? -1 : std::stol(value);
 }
 
 bool ignores(pid_t pid, int sig) {

@@ -76,12 +76,32 @@ private:
 // The whole of a file; throws when it cannot be read.
 std::string slurp(const std::string& path);
 
+// Writes text to path (created or emptied); throws naming the path.
+void write_file(const std::string& path, const std::string& text);
+
+// A directory in /tmp, removed with all it holds when it goes (without following symbolic links;
+// what cannot be removed is reported on stderr: a destructor cannot throw).
+class TempDir {
+public:
+    TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Starting the program
 // ---------------------------------------------------------------------------------------------
 
 // The binary under test: $PRIMEPROC if set (the Makefile sets it), else ./primeproc.
 std::string primeproc();
+// The drawer, primeproc-timeline, beside the binary under test (./primeproc-timeline if that has
+// no directory).
+std::string drawer();
 
 struct Run {
     std::string out, err;
@@ -237,6 +257,8 @@ char state_of(pid_t pid);
 bool gone_or_zombie(pid_t pid);
 // The number of the system call pid is blocked in (/proc/PID/syscall), or -1.
 long syscall_of(pid_t pid);
+// A size of /proc/PID/status ("VmHWM", "VmRSS") in KiB, or -1 when it cannot be read.
+long status_kib(pid_t pid, const std::string& name);
 // Whether pid ignores sig (the SigIgn mask of /proc/PID/status).
 bool ignores(pid_t pid, int sig);
 // A child of p asleep in write() while p's stdout pipe, which nobody reads, is full (queued bytes

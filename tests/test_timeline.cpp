@@ -13,7 +13,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,9 +24,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
-#include <sstream>
 #include <string>
-#include <system_error>
 #include <vector>
 
 namespace {
@@ -35,28 +32,9 @@ namespace {
 const char* const sample = "tests/timeline-sample.trace";
 constexpr std::size_t max_children_drawn = 300;  // as timeline/picture.hpp says
 
-std::string drawer() {
-    const std::string program = harness::primeproc();
-    const auto slash = program.rfind('/');
-    return (slash == std::string::npos ? "." : program.substr(0, slash)) + "/primeproc-timeline";
-}
-
-// A file that is removed when the test ends, whatever happens.
-struct TempFile {
-    std::string path;
-    explicit TempFile(const std::string& suffix) {
-        std::string name = "/tmp/timeline-test-XXXXXX" + suffix;
-        const int fd = mkstemps(name.data(), static_cast<int>(suffix.size()));
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), "mkstemps");
-        close(fd);
-        path = name;
-    }
-    ~TempFile() { unlink(path.c_str()); }
-};
-
 // primeproc-timeline ARGS..., stdin empty.
 harness::Run run_drawer(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.begin(), drawer());
+    args.insert(args.begin(), harness::drawer());
     return harness::run(args, input);
 }
 
@@ -67,34 +45,6 @@ void draw_file(const std::string& trace, const std::string& out, std::vector<std
     INFO(r.err);
     REQUIRE(r.err == "");
     REQUIRE(r.exit_code() == 0);
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-void write_file(const std::string& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
-
-// A shell command's stdout and exit status.
-std::pair<std::string, int> shell(const std::string& command) {
-    FILE* p = popen(command.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    const int status = pclose(p);
-    return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
-}
-
-std::size_t count(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-    return n;
 }
 
 // One drawn piece of the SVG, read back from its text.
@@ -183,20 +133,11 @@ void write_big_trace(const std::string& path, int children) {
     REQUIRE(f.good());
 }
 
-// A line "VmHWM:   1234 kB" of /proc/PID/status, in KiB (Linux only).
-long status_kib(pid_t pid, const char* field) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::strlen(field)));
-    return -1;
-}
-
 // The peak resident size (KiB) of the drawer drawing `trace` to /dev/null. Not from wait4: a
 // process's ru_maxrss keeps, across exec, the size of the copy of this test that fork made. The
 // drawer is stopped as it exits (ptrace, PTRACE_O_TRACEEXIT, Linux) and its own VmHWM read then.
 long peak_kib_of_drawing(const std::string& trace, const char* format) {
-    const std::string program = drawer();
+    const std::string program = harness::drawer();
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
@@ -212,8 +153,11 @@ long peak_kib_of_drawing(const std::string& trace, const char* format) {
         REQUIRE(ptrace(PTRACE_CONT, pid, nullptr, signal) == 0);
         REQUIRE(waitpid(pid, &status, 0) == pid);
         if (!WIFSTOPPED(status)) break;
-        if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) peak = status_kib(pid, "VmHWM:");
-        else if (WSTOPSIG(status) != SIGTRAP) signal = WSTOPSIG(status);  // SIGTRAP: the exec itself
+        if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
+            peak = harness::status_kib(pid, "VmHWM");
+        } else if (WSTOPSIG(status) != SIGTRAP) {
+            signal = WSTOPSIG(status);  // SIGTRAP: the exec itself
+        }
     }
     REQUIRE(WIFEXITED(status));
     REQUIRE(WEXITSTATUS(status) == 0);
@@ -222,7 +166,7 @@ long peak_kib_of_drawing(const std::string& trace, const char* format) {
 
 }  // namespace
 
-TEST_CASE("timeline: the file name's ending chooses the format", "[timeline]") {
+TEST_CASE("timeline: the file name's ending chooses the format") {
     CHECK(timeline::format_for("run.svg") == timeline::Format::Svg);
     CHECK(timeline::format_for("dir.json/run.json") == timeline::Format::Json);
     CHECK_FALSE(timeline::format_for("run.png"));
@@ -230,7 +174,7 @@ TEST_CASE("timeline: the file name's ending chooses the format", "[timeline]") {
     CHECK_FALSE(timeline::format_for(".svg.txt"));
 }
 
-TEST_CASE("timeline: every trace line of the sample is an event of the table", "[timeline]") {
+TEST_CASE("timeline: every trace line of the sample is an event of the table") {
     std::ifstream in(sample);
     std::string line;
     std::size_t traced = 0;
@@ -249,7 +193,7 @@ TEST_CASE("timeline: every trace line of the sample is an event of the table", "
     CHECK(traced == 63);
 }
 
-TEST_CASE("timeline: the table reads back what it writes, and no two events read alike", "[timeline]") {
+TEST_CASE("timeline: the table reads back what it writes, and no two events read alike") {
     trace::EventFields example;
     example.number = 4711;
     example.text = "12 34";
@@ -265,41 +209,47 @@ TEST_CASE("timeline: the table reads back what it writes, and no two events read
     }
 }
 
-TEST_CASE("timeline: an event the drawer does not know is an error naming its line, and nothing is drawn",
-          "[timeline]") {
-    TempFile trace(".trace"), svg(".svg");
-    const std::string text = slurp(sample);
-    write_file(trace.path, text + "trace      4.300 parent 4100: fork() fro 13\n" + text);
-    write_file(svg.path, "what was there\n");
-    const harness::Run r = run_drawer({trace.path, svg.path});
-    CHECK(r.err == "primeproc-timeline: " + trace.path + ":65: an event this drawer does not know: 'fork() fro 13'\n");
+TEST_CASE(
+    "timeline: an event the drawer does not know is an error naming its line, and nothing is "
+    "drawn") {
+    harness::TempFile trace("", ".trace"), svg("", ".svg");
+    const std::string text = harness::slurp(sample);
+    harness::write_file(trace.path(),
+                        text + "trace      4.300 parent 4100: fork() fro 13\n" + text);
+    harness::write_file(svg.path(), "what was there\n");
+    const harness::Run r = run_drawer({trace.path(), svg.path()});
+    CHECK(r.err == "primeproc-timeline: " + trace.path() +
+                       ":65: an event this drawer does not know: 'fork() fro 13'\n");
     CHECK(r.exit_code() == 1);
-    CHECK(slurp(svg.path) == "what was there\n");  // the whole trace is read before OUT is touched
+    CHECK(harness::slurp(svg.path()) ==
+          "what was there\n");  // the whole trace is read before OUT is touched
     // A line that begins like a trace line but is none is refused as well.
-    write_file(trace.path, "trace 1.0 parent: took the lock\n");
-    const harness::Run bad = run_drawer({trace.path, svg.path});
-    CHECK(bad.err == "primeproc-timeline: " + trace.path + ":1: not a trace line of primeproc: 'trace 1.0 parent: took the lock'\n");
+    harness::write_file(trace.path(), "trace 1.0 parent: took the lock\n");
+    const harness::Run bad = run_drawer({trace.path(), svg.path()});
+    CHECK(bad.err == "primeproc-timeline: " + trace.path() +
+                         ":1: not a trace line of primeproc: 'trace 1.0 parent: took the lock'\n");
     CHECK(bad.exit_code() == 1);
 }
 
-TEST_CASE("timeline: the sample trace gives well-formed SVG with one lane per process", "[timeline]") {
-    TempFile svg(".svg");
-    draw_file(sample, svg.path);
-    CHECK(shell("xmllint --noout " + svg.path + " 2>&1").second == 0);
-    const std::string text = slurp(svg.path);
-    CHECK(count(text, "<rect class=\"lane\"") == 6);  // the parent and its five children
-    CHECK(count(text, "<g class=\"fork\">") == 5 + 1);  // five forks, and the legend's example
+TEST_CASE("timeline: the sample trace gives well-formed SVG with one lane per process") {
+    harness::TempFile svg("", ".svg");
+    draw_file(sample, svg.path());
+    CHECK(harness::shell("xmllint --noout " + svg.path()).exit_code() == 0);
+    const std::string text = harness::slurp(svg.path());
+    CHECK(harness::count(text, "<rect class=\"lane\"") == 6);  // the parent and its five children
+    CHECK(harness::count(text, "<g class=\"fork\">") ==
+          5 + 1);  // five forks, and the legend's example
     CHECK(text.find(">pid 4101 · 91</text>") != std::string::npos);
     CHECK(text.find(">parent · pid 4100</text>") != std::string::npos);
     CHECK(text.find("not drawn") == std::string::npos);
     CHECK(text.find("Incomplete") == std::string::npos);
 }
 
-TEST_CASE("timeline: each child's pieces come in the order of its life, with their events", "[timeline]") {
-    TempFile svg(".svg");
-    draw_file(sample, svg.path);
+TEST_CASE("timeline: each child's pieces come in the order of its life, with their events") {
+    harness::TempFile svg("", ".svg");
+    draw_file(sample, svg.path());
     std::size_t untitled = 0;
-    const std::vector<Rect> rects = pieces(slurp(svg.path), untitled);
+    const std::vector<Rect> rects = pieces(harness::slurp(svg.path()), untitled);
     CHECK(untitled == 0);
     for (const Rect& r : rects) CHECK(r.width >= 0);
     const auto kinds = kinds_by_process(rects);
@@ -314,7 +264,7 @@ TEST_CASE("timeline: each child's pieces come in the order of its life, with the
           V{"parent-hold", "parent-input", "parent-hold", "parent-input", "parent-wait", "parent-hold",
             "parent-input", "parent-hold", "parent-input", "parent-hold", "parent-input", "parent-hold",
             "parent-input", "parent-blocked"});
-    const std::string svg_text = slurp(svg.path);
+    const std::string svg_text = harness::slurp(svg.path());
     for (const char* title : {
              "child 4101 (91): computing 1.030–1.200 ms (started by parent 4100, tests 91 → waits for the lock)",
              "child 4101 (91): waiting for the lock 1.200–1.803 ms (waits for the lock → took the lock)",
@@ -327,10 +277,10 @@ TEST_CASE("timeline: each child's pieces come in the order of its life, with the
         CHECK(svg_text.find(std::string("<title>") + title + "</title>") != std::string::npos);
 }
 
-TEST_CASE("timeline: the SVG has a legend for every kind of piece and mark", "[timeline]") {
-    TempFile svg(".svg");
-    draw_file(sample, svg.path);
-    const std::string text = slurp(svg.path);
+TEST_CASE("timeline: the SVG has a legend for every kind of piece and mark") {
+    harness::TempFile svg("", ".svg");
+    draw_file(sample, svg.path());
+    const std::string text = harness::slurp(svg.path());
     const auto legend_at = text.find("<g id=\"legend\"");
     REQUIRE(legend_at != std::string::npos);
     const std::string legend = text.substr(legend_at, text.find("</g>\n", legend_at) - legend_at);
@@ -340,31 +290,36 @@ TEST_CASE("timeline: the SVG has a legend for every kind of piece and mark", "[t
     CHECK(legend.find("class=\"reap\"") != std::string::npos);
 }
 
-TEST_CASE("timeline: the JSON parses, one named process per lane, no negative duration", "[timeline]") {
-    TempFile json(".json");
-    draw_file(sample, json.path);
-    const auto [out, status] = shell(
+TEST_CASE("timeline: the JSON parses, one named process per lane, no negative duration") {
+    harness::TempFile json("", ".json");
+    draw_file(sample, json.path());
+    const harness::Run py = harness::shell(
         "python3 -c '\n"
         "import json, sys\n"
         "events = json.load(sys.stdin)[\"traceEvents\"]\n"
-        "names = {e[\"pid\"]: e[\"args\"][\"name\"] for e in events if e[\"name\"] == \"process_name\"}\n"
+        "names = {e[\"pid\"]: e[\"args\"][\"name\"] for e in events if e[\"name\"] == "
+        "\"process_name\"}\n"
         "order = sorted(names, key=lambda p: [e[\"args\"][\"sort_index\"] for e in events\n"
         "               if e[\"name\"] == \"process_sort_index\" and e[\"pid\"] == p][0])\n"
         "print(\" / \".join(names[p] for p in order))\n"
         "pieces = [e for e in events if e[\"ph\"] == \"X\"]\n"
-        "print(len(pieces), min(e[\"dur\"] for e in pieces), sorted({e[\"name\"] for e in pieces}))\n"
+        "print(len(pieces), min(e[\"dur\"] for e in pieces), sorted({e[\"name\"] for e in "
+        "pieces}))\n"
         "print(sorted({e[\"pid\"] for e in events}))\n"
-        "' < " + json.path);
-    CHECK(status == 0);
-    CHECK(out ==
+        "' < " +
+        json.path());
+    INFO(py.err);
+    CHECK(py.exit_code() == 0);
+    CHECK(py.out ==
           "parent 4100 / child 4101 (91) / child 4102 (97) / child 4103 (1000003) / "
           "child 4104 (340282366920938463463374607431768211297) / child 4105 (13)\n"
-          "33 1 ['compute', 'hold', 'killed', 'parent-blocked', 'parent-hold', 'parent-input', 'parent-wait', "
+          "33 1 ['compute', 'hold', 'killed', 'parent-blocked', 'parent-hold', 'parent-input', "
+          "'parent-wait', "
           "'wait', 'zombie']\n"
           "[4100, 4101, 4102, 4103, 4104, 4105]\n");
 }
 
-TEST_CASE("timeline: --from and --to draw a window in which a 2 µs lock wait is a wide piece", "[timeline]") {
+TEST_CASE("timeline: --from and --to draw a window in which a 2 µs lock wait is a wide piece") {
     // Child 4102 waits for the lock 2.430-2.432 ms: in the 4.2 ms of the whole run a fraction of a
     // pixel (drawn one pixel wide), in a window of 15 µs more than a hundred.
     const auto wait_of_4102 = [](const std::string& svg) {
@@ -373,13 +328,13 @@ TEST_CASE("timeline: --from and --to draw a window in which a 2 µs lock wait is
             if (r.kind == "wait" && r.title.rfind("child 4102 (97): waiting", 0) == 0) return r.width;
         return -1.0;
     };
-    TempFile whole(".svg"), window(".svg"), json(".json");
-    draw_file(sample, whole.path);
-    draw_file(sample, window.path, {"--from", "2.425", "--to", "2.440"});
-    CHECK(wait_of_4102(slurp(whole.path)) == 1.0);
-    CHECK(wait_of_4102(slurp(window.path)) >= 100.0);
-    const std::string text = slurp(window.path);
-    CHECK(shell("xmllint --noout " + window.path + " 2>&1").second == 0);
+    harness::TempFile whole("", ".svg"), window("", ".svg"), json("", ".json");
+    draw_file(sample, whole.path());
+    draw_file(sample, window.path(), {"--from", "2.425", "--to", "2.440"});
+    CHECK(wait_of_4102(harness::slurp(whole.path())) == 1.0);
+    CHECK(wait_of_4102(harness::slurp(window.path())) >= 100.0);
+    const std::string text = harness::slurp(window.path());
+    CHECK(harness::shell("xmllint --noout " + window.path()).exit_code() == 0);
     CHECK(text.find("4.200 ms; drawn here: 2.425–2.440 ms.") != std::string::npos);
     CHECK(text.find(">2.43 ms</text>") != std::string::npos);  // the axis ticks follow the window
     std::size_t untitled = 0;
@@ -390,45 +345,55 @@ TEST_CASE("timeline: --from and --to draw a window in which a 2 µs lock wait is
         CHECK(r.title.find("child 4105") == std::string::npos);  // 13 is forked at 3.010 ms
     }
     // The JSON keeps only the pieces in the window, cut at its edges.
-    draw_file(sample, json.path, {"--from", "2.425", "--to", "2.440"});
-    const auto [out, status] = shell("python3 -c 'import json,sys; e=[x for x in json.load(sys.stdin)[\"traceEvents\"] "
-                                     "if x[\"ph\"] != \"M\"]; print(min(x[\"ts\"] for x in e), "
-                                     "max(x[\"ts\"] + x.get(\"dur\", 0) for x in e))' < " + json.path);
-    CHECK(status == 0);
-    CHECK(out == "2425 2440\n");
+    draw_file(sample, json.path(), {"--from", "2.425", "--to", "2.440"});
+    const harness::Run py = harness::shell(
+        "python3 -c 'import json,sys; e=[x for x in json.load(sys.stdin)[\"traceEvents\"] "
+        "if x[\"ph\"] != \"M\"]; print(min(x[\"ts\"] for x in e), "
+        "max(x[\"ts\"] + x.get(\"dur\", 0) for x in e))' < " +
+        json.path());
+    INFO(py.err);
+    CHECK(py.exit_code() == 0);
+    CHECK(py.out == "2425 2440\n");
 }
 
-TEST_CASE("timeline: a trace known to be incomplete, or cut in a line, says so on the picture", "[timeline]") {
-    TempFile svg(".svg"), json(".json"), cut(".trace");
-    draw_file(sample, svg.path, {"--incomplete", "the events file could not be written to the end: No space left on device"});
+TEST_CASE("timeline: a trace known to be incomplete, or cut in a line, says so on the picture") {
+    harness::TempFile svg("", ".svg"), json("", ".json"), cut("", ".trace");
+    draw_file(sample, svg.path(),
+              {"--incomplete",
+               "the events file could not be written to the end: No space left on device"});
     const std::string note = "Incomplete trace (the events file could not be written to the end: No space left on "
                              "device): the picture shows only what happened before.";
-    CHECK(slurp(svg.path).find("<text class=\"note\" id=\"incomplete\" x=\"20\" y=\"68\">" + note + "</text>") !=
+    CHECK(harness::slurp(svg.path())
+              .find("<text class=\"note\" id=\"incomplete\" x=\"20\" y=\"68\">" + note +
+                    "</text>") != std::string::npos);
+    const std::string text = harness::slurp(sample);
+    harness::write_file(cut.path(), text.substr(0, text.find("waitpid() -> child 4103")));
+    draw_file(cut.path(), svg.path());
+    CHECK(harness::slurp(svg.path()).find(">Incomplete trace (its last line is cut short)") !=
           std::string::npos);
-    const std::string text = slurp(sample);
-    write_file(cut.path, text.substr(0, text.find("waitpid() -> child 4103")));
-    draw_file(cut.path, svg.path);
-    CHECK(slurp(svg.path).find(">Incomplete trace (its last line is cut short)") != std::string::npos);
-    draw_file(cut.path, json.path);
-    CHECK(shell("python3 -c 'import json,sys; print(json.load(sys.stdin)[\"otherData\"][\"incomplete\"])' < " +
-                json.path).first == "Incomplete trace (its last line is cut short): the picture shows only what "
-                                    "happened before\n");
+    draw_file(cut.path(), json.path());
+    CHECK(harness::shell("python3 -c 'import json,sys; "
+                         "print(json.load(sys.stdin)[\"otherData\"][\"incomplete\"])' < " +
+                         json.path())
+              .out ==
+          "Incomplete trace (its last line is cut short): the picture shows only what "
+          "happened before\n");
 }
 
-TEST_CASE("timeline: a trace on a pipe is drawn as from a file; '-' as OUT needs --format", "[timeline]") {
-    TempFile from_file(".svg");
-    draw_file(sample, from_file.path);
-    const harness::Run piped = run_drawer({"--format", "svg", "-", "-"}, slurp(sample));
+TEST_CASE("timeline: a trace on a pipe is drawn as from a file; '-' as OUT needs --format") {
+    harness::TempFile from_file("", ".svg");
+    draw_file(sample, from_file.path());
+    const harness::Run piped = run_drawer({"--format", "svg", "-", "-"}, harness::slurp(sample));
     CHECK(piped.err == "");
     CHECK(piped.exit_code() == 0);
-    CHECK(piped.out == slurp(from_file.path));
+    CHECK(piped.out == harness::slurp(from_file.path()));
     const harness::Run unnamed = run_drawer({sample, "-"});
     CHECK(unnamed.err == "primeproc-timeline: OUT must end in .svg or .json, or --format must say which: '-'\n"
                          "Try 'primeproc-timeline --help' for more information.\n");
     CHECK(unnamed.exit_code() == 2);
 }
 
-TEST_CASE("timeline: usage errors say how to get help, as coreutils do; --help and --version", "[timeline]") {
+TEST_CASE("timeline: usage errors say how to get help, as coreutils do; --help and --version") {
     const std::string hint = "Try 'primeproc-timeline --help' for more information.\n";
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
         {{}, "missing TRACE and OUT"},
@@ -454,7 +419,7 @@ TEST_CASE("timeline: usage errors say how to get help, as coreutils do; --help a
     CHECK(version.exit_code() == 0);
 }
 
-TEST_CASE("timeline: a failed read or write is said, naming the file, with exit status 1", "[timeline]") {
+TEST_CASE("timeline: a failed read or write is said, naming the file, with exit status 1") {
     const harness::Run full = run_drawer({sample, "/dev/full", "--format", "svg"});
     CHECK(full.err == "primeproc-timeline: /dev/full: write: No space left on device\n");
     CHECK(full.exit_code() == 1);
@@ -466,26 +431,28 @@ TEST_CASE("timeline: a failed read or write is said, naming the file, with exit 
     CHECK(missing.exit_code() == 1);
 }
 
-TEST_CASE("timeline: 20,000 children: a bounded picture that says what it left out", "[timeline][slow]") {
-    TempFile events(".trace"), svg(".svg"), json(".json");
-    write_big_trace(events.path, 20000);
-    draw_file(events.path, svg.path);
-    const std::string text = slurp(svg.path);
+TEST_CASE("timeline: 20,000 children: a bounded picture that says what it left out", "[slow]") {
+    harness::TempFile events("", ".trace"), svg("", ".svg"), json("", ".json");
+    write_big_trace(events.path(), 20000);
+    draw_file(events.path(), svg.path());
+    const std::string text = harness::slurp(svg.path());
     CHECK(text.size() < 10 * 1000 * 1000);
     CHECK(text.find("children 301–20000 (19,700) not drawn") != std::string::npos);
-    CHECK(count(text, "<rect class=\"lane\"") == 1 + max_children_drawn);
-    CHECK(shell("xmllint --noout " + svg.path + " 2>&1").second == 0);
-    draw_file(events.path, json.path);
-    CHECK(shell("python3 -c 'import json,sys; json.load(sys.stdin)' < " + json.path).second == 0);
+    CHECK(harness::count(text, "<rect class=\"lane\"") == 1 + max_children_drawn);
+    CHECK(harness::shell("xmllint --noout " + svg.path()).exit_code() == 0);
+    draw_file(events.path(), json.path());
+    CHECK(harness::shell("python3 -c 'import json,sys; json.load(sys.stdin)' < " + json.path())
+              .exit_code() == 0);
 }
 
-TEST_CASE("timeline: drawing 20,000 children takes no more memory than drawing 200", "[timeline][slow][memory]") {
-    TempFile small(".trace"), big(".trace");
-    write_big_trace(small.path, 200);
-    write_big_trace(big.path, 20000);
+TEST_CASE("timeline: drawing 20,000 children takes no more memory than drawing 200",
+          "[slow][memory]") {
+    harness::TempFile small("", ".trace"), big("", ".trace");
+    write_big_trace(small.path(), 200);
+    write_big_trace(big.path(), 20000);
     for (const char* format : {"svg", "json"}) {
-        const long small_kib = peak_kib_of_drawing(small.path, format);
-        const long big_kib = peak_kib_of_drawing(big.path, format);
+        const long small_kib = peak_kib_of_drawing(small.path(), format);
+        const long big_kib = peak_kib_of_drawing(big.path(), format);
         INFO(format << ": drawing 200 children took " << small_kib << " KiB at most, 20,000 took " << big_kib << " KiB");
         CHECK(big_kib - small_kib < 300);
     }
