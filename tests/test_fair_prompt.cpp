@@ -34,12 +34,6 @@ int reap(pid_t pid) {
 
 bool asleep_at_lock(pid_t pid) { return harness::state_of(pid) == 'S' && harness::syscall_of(pid) == SYS_futex; }
 
-bool gone_or_zombie(pid_t pid) {
-    const char s = harness::state_of(pid);
-    return s == 0 || s == 'Z';
-}
-
-bool killed_by(int status, int sig) { return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig; }
 
 // Bytes the children wrote into the pipe so far (its read end non-blocking).
 std::string written(int fd) {
@@ -126,7 +120,7 @@ TEST_CASE("fair prompt: a waiter killed at the lock is forgotten once reaped, an
         lock.lock();
         const pid_t waiter = start_waiter(lock, prompt, out, 'x');
         REQUIRE(kill(waiter, SIGKILL) == 0);
-        CHECK(killed_by(reap(waiter), SIGKILL));
+        CHECK(harness::killed_by(reap(waiter), SIGKILL));
         lock.unlock();
         // Its slot is still taken: the prompt waits the whole bound for it...
         CHECK(prompt.someone_waits());
@@ -159,7 +153,7 @@ TEST_CASE("fair prompt: the wait gives way when the program ends, with waiters o
         lock.lock();
         const pid_t waiter = start_waiter(lock, prompt, out, 'x');
         REQUIRE(kill(waiter, SIGKILL) == 0);
-        CHECK(killed_by(reap(waiter), SIGKILL));
+        CHECK(harness::killed_by(reap(waiter), SIGKILL));
         lock.unlock();
         const double start = now_ms();
         CHECK_FALSE(prompt.lock_after_waiters(stop_after_20));
@@ -186,7 +180,7 @@ TEST_CASE("fair prompt: the wait gives way when the program ends, with waiters o
         INFO("gave up after " << took << " ms");
         CHECK(took < 2000);  // 20 looks, 10 ms apart; without them, never
         REQUIRE(kill(holder, SIGKILL) == 0);
-        CHECK(killed_by(reap(holder), SIGKILL));
+        CHECK(harness::killed_by(reap(holder), SIGKILL));
     }
 }
 
@@ -224,14 +218,14 @@ TEST_CASE("a child SIGKILLed while it waits at the prompt's lock holds up no lat
                 [&] {
                     const auto kids = harness::children_of(pty.pid());
                     if (kids.size() == 1 && asleep_at_lock(kids[0])) waiter = kids[0];
-                    return waiter != 0 || kids.empty() || (kids.size() == 1 && gone_or_zombie(kids[0]));
+                    return waiter != 0 || kids.empty() || (kids.size() == 1 && harness::gone_or_zombie(kids[0]));
                 },
                 10));
             if (waiter == 0) ++answered;
         }
         REQUIRE(waiter != 0);
         REQUIRE(kill(waiter, SIGKILL) == 0);
-        REQUIRE(harness::eventually([&] { return gone_or_zombie(waiter); }, 10));
+        REQUIRE(harness::eventually([&] { return harness::gone_or_zombie(waiter); }, 10));
         for (int i = 0; i < 10; ++i) after.push_back(empty_line_ms(pty));
         const double slowest_usual = *std::max_element(usual.begin(), usual.end());
         std::string times;
@@ -290,7 +284,7 @@ TEST_CASE("yes 97 | primeproc -i with stdout unread, then SIGTERM or SIGINT: no 
                 const double took = now_ms() - sent_at;
                 INFO((reaped == p.pid() ? "ended" : "not ended") << " after " << took << " ms; stderr: " << p.err());
                 REQUIRE(reaped == p.pid());
-                CHECK(killed_by(status, sig));
+                CHECK(harness::killed_by(status, sig));
                 CHECK(p.err() == "");
                 CHECK(took < kMaxWaitMs);
             }
