@@ -1,6 +1,5 @@
-// The teaching layer (issue 4): --trace parsed and checked against the results, --unlocked shown
-// to mix lines, --live checked on a pseudo-terminal, and the gdb session of docs/gdb.md run for
-// real so that the guide cannot go stale.
+// test_trace.cpp - --trace: every line parsed, and the story it tells checked against the run
+// (each child forked, waiting for the lock, holding it, ending, reaped, in causal order).
 #include "expect.hpp"
 #include "harness.hpp"
 
@@ -10,17 +9,15 @@
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <map>
 #include <sstream>
-#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
-using harness::line_set;
-using harness::run;
 using expect::Lines;
 using expect::with_program;
+using harness::run;
 
 namespace {
 
@@ -122,8 +119,8 @@ void check_causal_order(const Story& s, std::size_t children) {
 
 TEST_CASE("--trace tells every child's story in causal order, the parent's prompt lock included") {
     const auto numbers = expect::batch(1000, 40);
-    for (int round = 0; round < 10; ++round) {
-        INFO("round " << round);
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        INFO("attempt " << attempt);
         // -i: the prompt and the parent's lock around each read, as at a terminal.
         const auto r = run(with_program({"-t", "-l", "en", "-j", "4", "-i"}), numbers.input);
         const auto events = parse_trace(r.err);
@@ -149,96 +146,12 @@ TEST_CASE("--trace tells every child's story in causal order, the parent's promp
 
 TEST_CASE("--trace decodes a child killed by a signal") {
     harness::Process p(with_program({"-t", "-l", "en", "18446744073709551557"}));
-    std::vector<pid_t> kids;
-    REQUIRE(harness::eventually([&] { return (kids = harness::children_of(p.pid())).size() == 1; }, 10));
+    const auto kids = harness::wait_for_children(p.pid(), 1);
+    REQUIRE(kids.size() == 1);
     REQUIRE(kill(kids[0], SIGKILL) == 0);
     const int status = p.finish();
     CHECK(WEXITSTATUS(status) == 1);
     const std::string err = p.err();
     CHECK(err.find("waitpid() -> child " + std::to_string(kids[0]) +
                    ": WIFSIGNALED, WTERMSIG = 9 (Killed)\n") != std::string::npos);
-}
-
-TEST_CASE("--unlocked: a warning, then lines that mix but lose no byte") {
-    const auto numbers = expect::batch(1000000, 300);
-    std::string all_expected;
-    for (const auto& line : numbers.expected) all_expected += line + "\n";
-    std::sort(all_expected.begin(), all_expected.end());
-    bool mixed = false;
-    for (int attempt = 0; attempt < 5 && !mixed; ++attempt) {
-        const auto r = run(with_program({"--unlocked", "-l", "en", "-j", "0"}), numbers.input);
-        CHECK(r.err == "primeproc: --unlocked: children print without the lock, in pieces; "
-                       "lines will mix (a demonstration)\n");
-        CHECK(r.exit_code() == 0);
-        std::string bytes = r.out;
-        std::sort(bytes.begin(), bytes.end());
-        CHECK(bytes == all_expected);  // the same bytes, only their order differs
-        mixed = line_set(r.out) != numbers.expected;
-    }
-    CHECK(mixed);
-}
-
-TEST_CASE("--live in a terminal: the answer appears without another Enter, the prompt is redrawn") {
-    harness::Pty pty({harness::primeproc(), "--live", "-l", "en"}, {});
-    REQUIRE(pty.expect("> "));
-    pty.send("97\n");
-    // Without --live this would wait for the next line: the parent holds the lock while reading.
-    REQUIRE(pty.expect("97 is prime\r\n"));
-    REQUIRE(pty.expect("> "));
-    pty.send("e\n");
-    const int status = pty.wait();
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-    // What a terminal would show: apply the erase sequences, then no line holds two prompts.
-    std::string screen;
-    for (const auto& line : harness::lines(harness::without_cr(pty.transcript()))) {
-        std::string shown = line;
-        const auto erase = shown.rfind("\x1b[K");
-        if (erase != std::string::npos) shown = shown.substr(erase + 3);
-        screen += shown + "\n";
-        CHECK(shown.find("> > ") == std::string::npos);
-    }
-    CHECK(line_set(screen).count("97 is prime") == 1);
-}
-
-// A line of text that holds every one of parts, in that order.
-bool has_line_with(const std::string& text, const std::vector<std::string>& parts) {
-    for (const auto& line : harness::lines(text)) {
-        std::size_t at = 0;
-        bool all = true;
-        for (const auto& part : parts) {
-            at = line.find(part, at);
-            if (at == std::string::npos) { all = false; break; }
-            at += part.size();
-        }
-        if (all) return true;
-    }
-    return false;
-}
-
-TEST_CASE("the gdb session of docs/gdb.md follows a child and shows its number and divisor", "[gdb]") {
-    const char* debug = std::getenv("PRIMEPROC_DEBUG");
-    const char* script = std::getenv("GDB_SCRIPT");
-    REQUIRE(debug != nullptr);
-    REQUIRE(script != nullptr);
-    harness::RunOptions opts;
-    opts.deadline_seconds = 120;
-    const auto r = run({"/usr/bin/gdb", "-nx", "-batch", "-x", script, "--args", debug, "-l", "en", "91"},
-                       "", opts);
-    INFO("gdb said:\n" << r.out << r.err);
-    CHECK_FALSE(r.timed_out);
-    const std::string& out = r.out;
-    CHECK(out.find("[Attaching after ") != std::string::npos);  // gdb followed the fork
-    // "Breakpoint 1.2": the breakpoint's location in inferior 2, the child.
-    // "Breakpoint 1.2": the breakpoint's location in inferior 2, the child.
-    CHECK(has_line_with(out, {"hit Breakpoint 1.2, ", "run_child"}));
-    CHECK(out.find("$1 = 91") != std::string::npos);  // print n.value, in the child
-    CHECK(has_line_with(out, {"hit Breakpoint 2.2, prime::smallest_factor"}));
-    CHECK(out.find("$2 = 91") != std::string::npos);  // print n, in smallest_factor
-    CHECK(out.find("Value returned is $3 = 7") != std::string::npos);  // finish: 91 = 7 * 13
-    CHECK(has_line_with(out, {"* 2 ", "process "}));    // the child is current
-    CHECK(has_line_with(out, {"  1 ", "process "}));    // the parent waits
-    CHECK(out.find("91 is not prime, since 91 = 7 * 13") != std::string::npos);
-    CHECK(has_line_with(out, {"[Inferior 2 (process ", ") exited normally]"}));
-    CHECK(has_line_with(out, {"[Inferior 1 (process ", ") exited normally]"}));
 }
