@@ -62,8 +62,8 @@ CHECKS=(
     "walkthrough 1|fast|walkthrough_1|docs/walkthrough.md#1"
     "walkthrough 3|fast|walkthrough_3|docs/walkthrough.md#3"
     "walkthrough 6|slow|walkthrough_6|docs/walkthrough.md#6"
-    "walkthrough 7|fast|walkthrough_7|docs/walkthrough.md#7"
-    "walkthrough 7, a session at a prompt|slow|walkthrough_7_prompt|docs/walkthrough.md#A session at a prompt"
+    "walkthrough 8|fast|walkthrough_8|docs/walkthrough.md#8"
+    "walkthrough 8, a session at a prompt|slow|walkthrough_8_prompt|docs/walkthrough.md#A session at a prompt"
     "exercise A|fast|exercise_a|docs/walkthrough.md#Exercise A"
     "exercise B|slow|exercise_b|docs/walkthrough.md#Exercise B"
     "readme session|fast|readme_session|README.md#A session"
@@ -325,21 +325,22 @@ term_end() {
 # Work folders and labs
 # =============================================================================================
 
-# new_work: an empty folder with ./primeproc and ./primeproc-debug in it, and the docs/ folder.
+# new_work: an empty folder with ./primeproc, ./primeproc-debug, ./primeproc-timeline and docs/ in it.
 new_work() {
     work=$tmp/work
     rm -rf "$work" && mkdir -p "$work" || exit 1
     ln -s "$PRIMEPROC" "$work/primeproc"
     ln -s "$PRIMEPROC_DEBUG" "$work/primeproc-debug"
+    ln -s "$(dirname "$PRIMEPROC")/primeproc-timeline" "$work/primeproc-timeline"   # built beside it
     ln -s "$root/docs" "$work/docs"
 }
 
-# lab_copy DIR: the program's sources and objects copied into DIR, times kept, so that make
-# rebuilds only what a lab changes. (Exercises.md's "cp -a . /tmp/lab" copies everything; here
-# other test stages are writing into build/ meanwhile, so only what the lab needs is copied.)
+# lab_copy DIR: the repository copied into DIR, times kept, so that make rebuilds only what a lab
+# changes, with the program's objects but no other build output. (Exercises.md's "cp -a .
+# /tmp/lab" copies everything; here other test stages are writing into build/ meanwhile.)
 lab_copy() {
     mkdir -p "$1" || return 1
-    (cd "$root" && find Makefile ./*.cpp ./*.hpp support tests docs -type f -print0 |
+    (cd "$root" && find . \( -path ./build -o -path ./.git -o -path "./$LAB_OUT" \) -prune -o -type f -print0 |
         xargs -0 cp -a --parents -t "$1") || return 1
     if [ -d "$root/$LAB_OUT" ]; then
         (cd "$root/$LAB_OUT" && find . -maxdepth 2 \( -name '*.o' -o -name '*.d' -o -name '*-flags' \) \
@@ -354,7 +355,7 @@ lab() {
     local p
     lab_copy "$work/lab" || { fail "could not copy the program"; return 1; }
     for p in "$@"; do
-        if ! (cd "$work/lab" && patch -s -p1 -F0 --no-backup-if-mismatch <"$root/docs/labs/$p") >"$tmp/patch.log" 2>&1; then
+        if ! (cd "$work/lab" && patch -s -p1 -F0 --batch --no-backup-if-mismatch <"$root/docs/labs/$p") >"$tmp/patch.log" 2>&1; then
             fail "docs/labs/$p does not apply to the current source:"
             sed 's/^/    /' "$tmp/patch.log"
             return 1
@@ -371,19 +372,21 @@ lab_make() {
     fi
 }
 
-# refresh_labs: each patch applied with some fuzz to a copy of the current source, then made
-# again from it with one line of context (for the lead after a merge moved lines around).
+# refresh_labs: each patch applied to a copy of the current source (its lines may have moved; its
+# context must be there as it is: fuzz could put a change in the wrong place), then made again
+# from it with one line of context, at the lines where it now applies. A patch that does not
+# apply is named: that change is to be made again by hand, on the new source.
 refresh_labs() {
     local p base
     base=$tmp/base
-    for p in "$root"/docs/labs/*.patch; do
+    for p in "$root"/docs/labs/lab-*.patch; do
         rm -rf "$base" "$base.new"
         mkdir -p "$base"
         (cd "$root" && git ls-files -z 2>/dev/null | xargs -0 cp -a --parents -t "$base") || lab_copy "$base"
         case $p in *-b2.patch) (cd "$base" && patch -s -p1 <"$root/docs/labs/lab-b.patch") ;; esac
         cp -a "$base" "$base.new"
-        if ! (cd "$base.new" && patch -s -p1 -F3 --no-backup-if-mismatch <"$p"); then
-            echo "$p: does not apply even with fuzz; make the change again by hand"
+        if ! (cd "$base.new" && patch -s -p1 -F0 --batch --no-backup-if-mismatch <"$p"); then
+            echo "$p: does not apply to the current source; make the change again by hand"
             failures=$((failures + 1))
             continue
         fi
@@ -418,13 +421,13 @@ check_coverage() {
     done <<<"$secs"
     # Every patch applies to the current source as it is.
     lab_copy "$tmp/src" || fail "could not copy the program"
-    for p in "$root"/docs/labs/*.patch; do
+    for p in "$root"/docs/labs/lab-*.patch; do   # (compare-*.patch: tests/check-comparison.sh)
         case $p in *-b2.patch) continue ;; esac
-        (cd "$tmp/src" && patch -s -p1 -F0 --dry-run <"$p") >"$tmp/patch.log" 2>&1 ||
+        (cd "$tmp/src" && patch -s -p1 -F0 --batch --dry-run <"$p") >"$tmp/patch.log" 2>&1 ||
             { fail "docs/labs/${p##*/} no longer applies (tests/check-exercises.sh --refresh-labs, or redo it):"; sed 's/^/    /' "$tmp/patch.log"; }
     done
     if (cd "$tmp/src" && patch -s -p1 <"$root/docs/labs/lab-b.patch") >/dev/null 2>&1; then
-        (cd "$tmp/src" && patch -s -p1 -F0 --dry-run <"$root/docs/labs/lab-b2.patch") >"$tmp/patch.log" 2>&1 ||
+        (cd "$tmp/src" && patch -s -p1 -F0 --batch --dry-run <"$root/docs/labs/lab-b2.patch") >"$tmp/patch.log" 2>&1 ||
             { fail "docs/labs/lab-b2.patch no longer applies after lab-b.patch:"; sed 's/^/    /' "$tmp/patch.log"; }
     fi
 }
@@ -456,6 +459,7 @@ main() {
     trap 'exit 1' HUP INT TERM
     if [ "${1:-}" = --refresh-labs ]; then
         refresh_labs
+        [ "$failures" -eq 0 ]
         return
     fi
     items=$tmp/items

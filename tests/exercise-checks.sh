@@ -171,7 +171,7 @@ exercise_5() {
     in_work "$grep_cmd"
     calls=$(printf '%s\n' "$out" | strace_joined)
     claim 'Look for the `MAP_SHARED` mappings, the two `clone`s'
-    [ "$(grep -c 'MAP_SHARED|MAP_ANONYMOUS' <<<"$calls")" -eq 2 ] || fail "not two MAP_SHARED mappings: $calls"
+    [ "$(grep -c 'MAP_SHARED|MAP_ANONYMOUS' <<<"$calls")" -eq 3 ] || fail "not three MAP_SHARED mappings: $(short <<<"$calls")"
     [ "$(grep -c 'clone(' <<<"$calls")" -eq 2 ] || fail "not two clones"
     [ "$(grep -c 'set_robust_list' <<<"$calls")" -eq 3 ] || fail "not one set_robust_list for each of three processes"
     [ "$(grep -c 'exit_group(0)' <<<"$calls")" -eq 3 ] || fail "not three exit_group(0)"
@@ -185,7 +185,7 @@ exercise_5() {
     same_command "solution 5" "$trace" "$(cmd 1)"
     same_command "solution 5" "$grep_cmd" "$(cmd 2)"
     shown_lines_in "solution 5, the trace" "$(shown '$2')" "$calls" strace_masked
-    claim 'Two `MAP_SHARED|MAP_ANONYMOUS` mappings'
+    claim 'Three `MAP_SHARED|MAP_ANONYMOUS` mappings'
     claim 'Often no `futex` at all'
     [ "$quiet" -ge 1 ] || fail "futex calls in every one of 5 runs"
     same_command "solution 5" "$writes" "$(cmd 3)"
@@ -631,7 +631,7 @@ lab_b() {
     lab_make "$make1" || return
     (cd "$work/lab" && bash -c "$count") >"$tmp/b.out" 2>&1
     out1=$(cat "$tmp/b.out")
-    (cd "$work/lab" && patch -s -p1 -F0 <"$root/docs/labs/lab-b2.patch") >"$tmp/patch.log" 2>&1 ||
+    (cd "$work/lab" && patch -s -p1 -F0 --batch <"$root/docs/labs/lab-b2.patch") >"$tmp/patch.log" 2>&1 ||
         { fail "docs/labs/lab-b2.patch does not apply after lab-b.patch: $(cat "$tmp/patch.log")"; return; }
     lab_make "$make2" || return
     for run in 1 2; do
@@ -787,13 +787,13 @@ svg_pieces() {
         sed -n -E 's/.* ([0-9.]+)–([0-9.]+) ms.*/\1 \2/p'
 }
 
-walkthrough_7() {
-    section docs/walkthrough.md 7
+walkthrough_8() {
+    section docs/walkthrough.md 8
     local run_cmd
     run_cmd=$(cmd 1)
     in_work "$run_cmd"
-    same "walkthrough 7, the last answer" "$(shown '$1' | tail -n 1)" "$(tail -n 1 <<<"$out")"
-    same_set "walkthrough 7, the answers" "$(shown '$1')" "$out"
+    same "walkthrough 8, the last answer" "$(shown '$1' | tail -n 1)" "$(tail -n 1 <<<"$out")"
+    same_set "walkthrough 8, the answers" "$(shown '$1')" "$out"
     [ "$(grep -c '<rect class="lane"' "$work/run.svg")" -eq 5 ] || fail "run.svg has not one lane per process"
     claim 'Four children compute side by side'
 }
@@ -925,8 +925,8 @@ exercise_a() {
 
 exercise_b() {
     section docs/walkthrough.md "Exercise B"
-    local queue unlocked prompt live n
-    queue=$(cmd 1) unlocked=$(cmd 2) prompt=$(cmd 3) live=$(cmd 4)
+    local queue unlocked traced window prompt live n wait_from wait_to
+    queue=$(cmd 1) unlocked=$(cmd 2) traced=$(cmd 3) window=$(cmd 4) prompt=$(cmd 5) live=$(cmd 6)
     n=$(cd "$work" && eval "${queue%%|*}" | wc -l)
     in_work "$queue"
     claim 'Holds never overlap'
@@ -937,6 +937,19 @@ exercise_b() {
         fail "two children held the lock at once"
     in_work "$unlocked"
     grep -q -E '<rect class="(wait|hold)"' "$work/unlocked.svg" && fail "--unlocked: lock pieces in the picture"
+    # The window: the doc's command with the times of one child's wait in this run's trace.
+    claim 'take one child'"'"'s `waits for the lock` and `took the lock` times from it'
+    in_work "$traced"
+    wait_from=$(awk '/child [0-9]+: waits for the lock/ { print $2; exit }' "$work/queue.trace")
+    wait_to=$(awk -v f="$wait_from" '/child [0-9]+: took the lock/ && $2 >= f { print $2; exit }' "$work/queue.trace")
+    [ -n "$wait_from" ] && [ -n "$wait_to" ] || { fail "queue.trace has no wait for the lock"; return; }
+    local from to
+    from=$(awk -v t="$wait_from" 'BEGIN { printf "%.3f", t - 0.2 }')
+    to=$(awk -v t="$wait_to" 'BEGIN { printf "%.3f", t + 0.3 }')
+    in_work "$(sed -E "s/--from [0-9.]+ --to [0-9.]+/--from $from --to $to/" <<<"$window")"
+    [ "$status" -eq 0 ] || fail "'$window' with $from and $to failed: $err"
+    svg_pieces "$work/window.svg" wait | awk '{ found = 1 } END { exit !found }' ||
+        fail "window.svg shows no wait for the lock"
     # At a terminal, with and without --live: does the parent hold the lock while it waits for input?
     term_start || return
     local cmd_line svg holds
@@ -964,7 +977,7 @@ exercise_b() {
 # walkthrough 6: the book's Python, checked with the python3 on PATH.
 walkthrough_6() {
     section docs/walkthrough.md 6
-    "$root/tests/ensure-package.sh" python3 python3 --version >/dev/null || { fail "no python3"; return; }
+    "$root/build-aux/ensure-package.sh" python3 python3 --version >/dev/null || { fail "no python3"; return; }
     local n c
     for n in 1 2 3; do
         c=$(cmd $n)
@@ -984,9 +997,9 @@ walkthrough_6() {
     same "walkthrough 6, '$c'" "$(shown '$4')" "$out"
 }
 
-# walkthrough 7: the session of the picture, typed with its pauses; the screen keeps the
+# walkthrough 8: the session of the picture, typed with its pauses; the screen keeps the
 # prompt's rule, and so does the screen the walkthrough shows.
-walkthrough_7_prompt() {
+walkthrough_8_prompt() {
     section docs/walkthrough.md "A session at a prompt"
     local run_cmd keys key problems
     run_cmd=$(cmd 1)
