@@ -1051,7 +1051,8 @@ lab_e() {
     done
     section docs/solutions.md "Lab E"
     claim 'the answer waits at least two Enters, often many'
-    for run in $counts; do
-        [ "$run" -ge 2 ] && [ "$run" -lt 40 ] || fail "with a plain lock the answer came after $run Enters, not 2 to 39 (runs: $counts)"
+    claim 'Nothing bounds the wait.'
+    for run in $counts; do   # 40: not within 40 Enters (then "e" lets it print)
+        [ "$run" -ge 2 ] || fail "with a plain lock the answer came after $run Enter (runs: $counts)"
     done
 }
