@@ -222,7 +222,7 @@ check-all: tools catch2
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZER       := build/fuzz/fuzz_parser
-$(FUZZER): tests/fuzz_parser.cpp prime.hpp support/parse.hpp support/messages.hpp
+$(FUZZER): tests/fuzz_parser.cpp prime.hpp support/fast_remainder.hpp support/parse.hpp support/messages.hpp
 	@FUZZ_CXX="$(FUZZ_CXX)" ./tests/ensure-package.sh libclang-rt-14-dev ./tests/have-fuzzer.sh
 	@mkdir -p $(dir $@) build/fuzz/corpus
 	$(FUZZ_CXX) -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -252,7 +252,7 @@ $(BENCH)/floor-dynamic: bench/floor.c
 $(BENCH)/floor-dynamic-now: bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -pthread -Wl,-z,now -o $@ $<
-$(BENCH)/bench: bench/bench.cpp prime.hpp support/parse.hpp support/messages.hpp
+$(BENCH)/bench: bench/bench.cpp prime.hpp support/fast_remainder.hpp support/parse.hpp support/messages.hpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(REQUIRED) -O2 -g -o $@ bench/bench.cpp
 $(BENCH)/primeproc-%: $(PROGRAM_OBJS)

@@ -235,7 +235,11 @@ TEST_CASE("the gdb session of docs/gdb.md follows a child and shows its number a
     CHECK(out.find("$1 = 91") != std::string::npos);  // print n.value, in the child
     CHECK(has_line_with(out, {"hit Breakpoint 2.2, prime::smallest_factor"}));
     CHECK(out.find("$2 = 91") != std::string::npos);  // print n, in smallest_factor
-    CHECK(out.find("Value returned is $3 = 7") != std::string::npos);  // finish: 91 = 7 * 13
+    // next 3: in the book's loop, its bound floor(sqrt(91)) and the wheel's first two candidates.
+    CHECK(has_line_with(out, {"60\t", "if (n % w.value == 0) return w.value;"}));
+    CHECK(out.find("$3 = 9\n") != std::string::npos);
+    CHECK(out.find("$4 = {value = 2, then = 3, turn = 0}") != std::string::npos);
+    CHECK(out.find("Value returned is $5 = 7") != std::string::npos);  // finish: 91 = 7 * 13
     CHECK(has_line_with(out, {"* 2 ", "process "}));    // the child is current
     CHECK(has_line_with(out, {"  1 ", "process "}));    // the parent waits
     CHECK(out.find("91 is not prime, since 91 = 7 * 13") != std::string::npos);
