@@ -30,6 +30,7 @@ std::uint64_t integer_sqrt(std::uint64_t n);
 struct Wheel {  // the candidates, two a turn: 2 and 3, 5 and 7, 11 and 13, 17 and 19, 23 and 29, ...
     std::uint64_t value = 2;
     std::uint64_t then = 3;
+    std::uint64_t next_value = 5;  // worked out a turn ahead (see Wheel::next)
     int turn = 0;
     void next();
 };
@@ -84,9 +85,9 @@ std::uint64_t smallest_factor(std::uint64_t n, StopPredicate should_stop = {}) {
 // (480 candidates), each block of 2310 further on.
 inline constexpr int kTurns = 3 + 240;
 inline constexpr int kFirstRepeatingTurn = 3;
-struct WheelSteps {
-    std::uint8_t to_value[kTurns] = {};  // from this turn's value to the next one's (at most 28)
-    std::uint8_t to_then[kTurns] = {};   // from the next turn's value to its then (at most 14)
+struct WheelSteps {  // entry k: the steps of the pair after turn k's, pair k + 1
+    std::uint8_t then_gap[kTurns] = {};    // its then - its value (at most 14)
+    std::uint8_t value_step[kTurns] = {};  // the value of pair k + 2 - its value (at most 28)
 };
 
 constexpr bool is_candidate(std::uint64_t d) {
@@ -99,25 +100,27 @@ constexpr std::uint64_t candidate_after(std::uint64_t d) {
     return d;
 }
 
-// Worked out by the compiler, turn by turn, from (2, 3) to (2327, 2329) = (17, 19) + 2310.
+// Worked out by the compiler, turn by turn, from (2, 3) on.
 constexpr WheelSteps wheel_steps() {
     WheelSteps w;
-    std::uint64_t value = 2, then = 3;
-    for (int turn = 0; turn < kTurns; ++turn) {
+    std::uint64_t then = 3;  // of pair k
+    for (int k = 0; k < kTurns; ++k) {
         const std::uint64_t next_value = candidate_after(then);
         const std::uint64_t next_then = candidate_after(next_value);
-        w.to_value[turn] = static_cast<std::uint8_t>(next_value - value);
-        w.to_then[turn] = static_cast<std::uint8_t>(next_then - next_value);
-        value = next_value;
+        w.then_gap[k] = static_cast<std::uint8_t>(next_then - next_value);
+        w.value_step[k] = static_cast<std::uint8_t>(candidate_after(next_then) - next_value);
         then = next_then;
     }
     return w;
 }
 inline constexpr WheelSteps kWheel = wheel_steps();
 
+// The next pair's value was worked out a turn ago, so the loop's next division need not wait for
+// a look-up in the table (a few percent faster on the largest prime, measured with make bench).
 inline void Wheel::next() {
-    value += kWheel.to_value[turn];
-    then = value + kWheel.to_then[turn];
+    value = next_value;
+    then = value + kWheel.then_gap[turn];
+    next_value = value + kWheel.value_step[turn];
     turn = (turn == kTurns - 1) ? kFirstRepeatingTurn : turn + 1;  // not %: a division per turn
 }
 

@@ -40,9 +40,14 @@ launched=$(sed -n 's/^Process \([0-9][0-9]*\) launched: .*/\1/p' "$out")
 grep -q '^Breakpoint 1: where = .*prime::smallest_factor<ParentGone>' "$out" ||
     fail "break prime::smallest_factor did not resolve to the one smallest_factor<ParentGone>"
 grep -q 'stop reason = breakpoint 1\.' "$out" || fail "the breakpoint in prime::smallest_factor was not hit"
-# The lines shown around the stop are the book's loop, as docs/gdb.md shows them.
-grep -q '^   60 .*if (n % w\.value == 0) return w\.value;$' "$out" ||
-    fail "the stop in smallest_factor does not show the book's loop (prime.hpp line 60)"
+# The lines shown around the stop are the book's loop, and docs/gdb.md shows them as they are
+# (line numbers included): in a code block, indented by 4, tabs expanded.
+listing=$(sed -n '/stop reason = breakpoint 1\./,/^Process [0-9]* launched/p' "$out" | grep -E '^(->|  ) +[0-9]+ ')
+printf '%s\n' "$listing" | grep -q 'if (n % w\.value == 0) return w\.value;$' ||
+    fail "the stop in smallest_factor does not show the book's loop"
+printf '%s\n' "$listing" | expand | while IFS= read -r line; do
+    grep -qxF -- "    $line" "$here/../docs/gdb.md" || { echo "check-lldb: docs/gdb.md lacks the line: $line" >&2; exit 1; }
+done || fail "docs/gdb.md does not show the lines lldb shows at the stop"
 grep -qx '(uint64_t) n = 91' "$out" || fail "frame variable n did not show 91"
 # expression (int)getppid() is $1: in the child, the parent is the launched process.
 grep -qx "(int) \$1 = $launched" "$out" || fail "the stopped process is not a child of $launched (not following the child)"
