@@ -17,77 +17,61 @@
 
 #include <sys/types.h>
 
-#include <cstddef>
-#include <string>
+#include <chrono>
 
-// Robust mutexes (POSIX.1-2008) are missing on macOS and OpenBSD. There the lock is a plain
-// process-shared mutex, and a process killed while holding it blocks every other one: the very
-// reason robust mutexes exist. `make CPPFLAGS=-DPRIMEPROC_NO_ROBUST_MUTEX` builds that on Linux.
-#if defined(__APPLE__) || defined(__OpenBSD__) || defined(PRIMEPROC_NO_ROBUST_MUTEX)
-#define PRIMEPROC_ROBUST 0
-#else
-#define PRIMEPROC_ROBUST 1
-#endif
-
-// An anonymous shared mapping: memory that parent and children see as the same bytes after
-// fork(). Unmapped when the object dies (a failing munmap is reported, not thrown).
+// An anonymous shared mapping: the same bytes for parent and children after fork(). Unmapped when
+// the object dies (a failing munmap is reported, not thrown).
 class SharedMemory {
 public:
-    explicit SharedMemory(std::size_t size);
+    explicit SharedMemory(size_t size);
     ~SharedMemory();
     SharedMemory(const SharedMemory&) = delete;
     SharedMemory& operator=(const SharedMemory&) = delete;
-
     void* address() const { return address_; }
 
 private:
     void* address_;
-    std::size_t size_;
+    size_t size_;
 };
 
-// A process-shared, robust pthread mutex in its own SharedMemory. BasicLockable (lock/unlock)
-// and Lockable (try_lock), so std::lock_guard, std::unique_lock and std::scoped_lock work.
+// A process-shared, robust pthread mutex in its own SharedMemory. Lockable and TimedLockable, so
+// std::lock_guard, std::unique_lock and std::scoped_lock work.
 //
-// Owner-died policy: if a process dies while holding the lock, the next lock() or try_lock()
-// gets EOWNERDEAD from the C library. We repair the mutex (pthread_mutex_consistent), count the
-// event, say so on stderr, and carry on holding it. Repair is safe here because what the lock
-// protects is only "one whole line at a time on the terminal": the worst a dead holder leaves
-// behind is half a line, never a broken data structure. (Boost.Interprocess takes the other
-// choice and marks such a mutex unusable; that is right when the lock guards shared data.)
+// Owner-died policy: if a process dies while holding the lock, the next locker gets EOWNERDEAD
+// from the C library. We repair the mutex (pthread_mutex_consistent), count the repair, and carry
+// on holding it. Repair is safe here because what the lock protects is only "one whole line at a
+// time on the terminal": the worst a dead holder leaves behind is half a line, never a broken
+// data structure. (Boost.Interprocess takes the other choice and marks such a mutex unusable;
+// that is right when the lock guards shared data.) Whether a repair is news to the user is not
+// the lock's to say: the parent knows how each child ended.
 class ProcessMutex {
 public:
-    // repair_note: what to say on stderr after a repair (in the user's language).
-    explicit ProcessMutex(std::string repair_note = "a process died while holding the lock; repaired");
+    ProcessMutex();
     ~ProcessMutex();  // destroys the mutex only in the process that created it
     ProcessMutex(const ProcessMutex&) = delete;
     ProcessMutex& operator=(const ProcessMutex&) = delete;
 
-    void lock();
+    void lock();  // never gives way to a signal (no EINTR); a wait that must, loops on try_lock_for
     bool try_lock();
+    bool try_lock_for(std::chrono::milliseconds wait) {  // false: still held by another
+        return try_lock_until(std::chrono::steady_clock::now() + wait);
+    }
+    bool try_lock_until(std::chrono::steady_clock::time_point deadline);
     void unlock() noexcept;  // an unlock that fails is a bug: reported, then abort()
 
-    // A pthread mutex is not first-come-first-served: a process that has just unlocked and runs
-    // on usually takes the lock back before a woken waiter is even scheduled. lock() therefore
-    // announces each waiter in the shared page, and this variant, once it holds the lock, lets
-    // the announced waiters go first (waiting on a condition variable, which releases the lock),
-    // for at most max_wait_ms. The parent uses it before each prompt (see primeproc.cpp).
-    void lock_after_waiters(int max_wait_ms);
-
-    // From now on, a holder that dies is no news (we are stopping them ourselves): the repair
-    // that follows is made without a word on stderr. For every process sharing the lock.
-    void expect_owner_deaths();
-
-    // How many times a holder died and the lock was repaired, counted across all processes:
-    // the tests check the robust path with it; a program could report it at the end.
+    // How many times a holder died and the lock was repaired, counted across all processes.
     unsigned long owner_deaths() const;
+
+    // Whether this build's mutex is robust. macOS and OpenBSD lack robust mutexes (POSIX.1-2008):
+    // there the lock is a plain process-shared mutex, and a process killed while holding it blocks
+    // every other one, the very reason robust mutexes exist. `make norobust` builds that on Linux.
+    static bool robust();
 
 private:
     struct Shared;
-    void acquire();
-    void repair_after_owner_died();
-    Shared& shared() const;
+    bool took_it(int err, const char* call);
+    Shared& shared() const { return *static_cast<Shared*>(memory_.address()); }
 
     SharedMemory memory_;
     pid_t creator_;
-    std::string repair_note_;
 };

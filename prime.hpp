@@ -27,7 +27,7 @@ inline std::uint64_t smallest_factor_book(std::uint64_t n) {
 
 // The pieces of the program's loop, defined after it.
 std::uint64_t integer_sqrt(std::uint64_t n);
-struct Wheel {  // the candidates, two a turn: 2 and 3, 5 and 7, 11 and 13, 17 and 19, 23 and 29, ...
+struct Wheel {  // the candidates, two a turn: 2 and 3, 5 and 7, 11 and 13, 17 and 19, ...
     std::uint64_t value = 2;
     std::uint64_t then = 3;
     std::uint64_t next_value = 5;  // worked out a turn ahead (see Wheel::next)
@@ -96,7 +96,8 @@ constexpr bool is_candidate(std::uint64_t d) {
 }
 
 constexpr std::uint64_t candidate_after(std::uint64_t d) {
-    do ++d; while (!is_candidate(d));
+    ++d;
+    while (!is_candidate(d)) ++d;
     return d;
 }
 

@@ -28,9 +28,11 @@
 
 #include <csignal>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <string>
 #include <system_error>
 
@@ -57,7 +59,7 @@ bool answer_arguments(Parent& p);
 bool answer(Parent& p, const std::string& raw, bool from_arguments);
 void start_child(Parent& p, const ParsedLine& n);
 void wait_for_free_slot(Parent& p);
-[[noreturn]] void run_child(Parent& p, const ParsedLine& n);
+[[noreturn]] void run_child(const ChildContext& c, const ParsedLine& n);
 void reap_finished(Parent& p);
 void wait_for_children(Parent& p, int within_ms);
 int finish(Parent& p, bool all_valid);
@@ -65,11 +67,11 @@ int finish(Parent& p, bool all_valid);
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Options opts = parse_command_line(argc, argv);  // --help, usage errors: exits there
     try {
+        const Options opts = parse_command_line(argc, argv);  // --help, usage errors: exits there
         io::check_standard_descriptors(opts.numbers.empty());
         Signals::ignore_output_signals();
-        trace::start(opts.trace, opts.timeline);
+        const trace::Recording recording(opts.trace, opts.timeline, argv[0]);  // --timeline's file checked here
         // fork() copies stdio buffers along with everything else: bytes still in one would be
         // written twice, by parent and child (the classic duplicated output, seen only when stdout
         // is a file or a pipe). Unbuffered, nothing waits there (we write with write(2) anyway).
@@ -83,6 +85,9 @@ int main(int argc, char** argv) {
         }
         wait_for_children(p, -1);
         return finish(p, all_valid);
+    } catch (const std::bad_alloc&) {
+        io::say("memory exhausted");  // as coreutils say it; "std::bad_alloc" tells a user nothing
+        return 1;
     } catch (const std::exception& e) {
         io::say(e.what());  // a system_error reads "call: reason", as perror would print it
         return 1;
@@ -105,8 +110,6 @@ bool read_and_answer(Parent& p) {
         reap_finished(p);  // zombies must not pile up in a long session
         if (p.ending()) break;
         const Status status = read_line(p, reader, line);  // the book's prompt, or --live's: modes.hpp
-        if (status == Status::HungUp && p.end_signal == 0) p.end_signal = SIGHUP;
-        if (status == Status::ReaderGone && p.end_signal == 0) p.end_signal = SIGPIPE;
         if (status != Status::Line || prime::parse_line(line).kind == LineKind::End) break;
         all_valid = answer(p, line, false) && all_valid;
     }
@@ -126,8 +129,9 @@ bool answer_arguments(Parent& p) {
 // parent: one number (a line or an argument). Returns false for invalid input.
 bool answer(Parent& p, const std::string& raw, bool from_arguments) {
     ParsedLine n = prime::parse_line(raw);
-    if (from_arguments && n.kind != LineKind::Number && n.kind != LineKind::Invalid) {
-        n = prime::invalid(prime::Problem::NotANumber);  // "" or "e" is no number to test
+    const bool leave_word = n.kind == LineKind::End || n.problem == prime::Problem::QuitWord;
+    if (from_arguments && (n.kind == LineKind::Blank || leave_word)) {
+        n = prime::invalid(prime::Problem::NotANumber);  // "", "e" or "quit": no typed line, no number
     }
     if (n.kind == LineKind::Invalid) {
         p.say(prime::refusal(p.opts.language, raw, n.problem), false);
@@ -141,7 +145,7 @@ bool answer(Parent& p, const std::string& raw, bool from_arguments) {
 void start_child(Parent& p, const ParsedLine& n) {
     wait_for_free_slot(p);
     if (p.ending()) return;
-    trace::event("fork() for %s", n.text.c_str());
+    trace::event(trace::Event::fork_for, n.text.c_str());
     for (;;) {
         const pid_t pid = fork();
         switch (pid) {
@@ -157,9 +161,9 @@ void start_child(Parent& p, const ParsedLine& n) {
             p.say(prime::fork_failed(p.opts.language, std::strerror(errno), n.text));
             return;
         case 0:  // child: a copy of the parent that continues from here, not from main()
-            run_child(p, n);  // never returns
+            run_child(p.for_child, n);  // never returns
         default:  // parent: remember who tests what, and go on without waiting
-            trace::event("fork() -> child %ld", static_cast<long>(pid));
+            trace::event(trace::Event::forked_child, static_cast<long>(pid));
             p.children.add(pid, n.text);
             return;
         }
@@ -171,51 +175,52 @@ void start_child(Parent& p, const ParsedLine& n) {
 // =============================================================================================
 
 // child, holding the lock: the whole line in one write(2). Returns the exit status.
-int write_verdict(Parent& p, std::string_view line) {
-    if (p.board.output_error != 0) return kExitOutputFailed;  // a sibling found stdout unusable
+int write_verdict(const ChildContext& c, std::string_view line) {
+    if (c.board.output_error != 0) return kExitOutputFailed;  // a sibling found stdout unusable
     try {
-        write_around_prompt(p.live_prompt, line);
+        write_around_prompt(c.live_prompt, line);
         return 0;
     } catch (const std::system_error& e) {
         if (e.code().value() == EPIPE) return -SIGPIPE;  // the reader has gone: see run_child
-        p.board.output_error = e.code().value();         // the parent says it, once
+        c.board.output_error = e.code().value();         // the parent says it, once
         return kExitOutputFailed;
     }
 }
 
 // child: the book's "with self.EinAusLock: print(...)".
-int print_holding_lock(Parent& p, std::string_view line) {
-    trace::event("waits for the lock");
-    std::lock_guard<ProcessMutex> hold(p.lock);
-    trace::event("took the lock");
-    const int status = write_verdict(p, line);
-    trace::event("releases the lock");  // before the unlock, so lock intervals never overlap
+int print_holding_lock(const ChildContext& c, std::string_view line) {
+    trace::event(trace::Event::waits_for_lock);
+    const FairPrompt::Waiter seen(c.fair_prompt);  // so that the prompt lets us go first (fair_prompt.hpp)
+    std::lock_guard<ProcessMutex> hold(c.lock);
+    trace::event(trace::Event::took_lock);
+    const int status = write_verdict(c, line);
+    trace::event(trace::Event::releases_lock);  // before the unlock, so lock intervals never overlap
     return status;
 }
 
 // child: returns the exit status.
-int test_and_print(Parent& p, const ParsedLine& n) {
+int test_and_print(const ChildContext& c, const ParsedLine& n) {
     // The arithmetic runs without the lock: a 64-bit prime takes seconds, and the other children
     // (and the parent's prompt) must not wait for it.
     std::uint64_t factor = 0;
     if (!n.below_two) {
-        factor = prime::smallest_factor(n.value, ParentGone{p.pid});
+        factor = prime::smallest_factor(n.value, ParentGone{c.parent});
         if (factor == 0) return kExitParentGone;
     }
-    const prime::Verdict line(p.opts.language, n, factor);  // no heap after fork: see Verdict
-    if (p.opts.unlocked) return print_in_pieces(line.text());  // --unlocked: the race, made visible
-    return print_holding_lock(p, line.text());
+    const prime::Verdict line(c.language, n, factor);  // no heap after fork: see Verdict
+    if (c.unlocked) return print_in_pieces(line.text());  // --unlocked: the race, made visible
+    return print_holding_lock(c, line.text());
 }
 
 // child: everything the child does, from the moment fork() returned 0 in it. Never inlined: the
 // verdict's 1 KiB buffer would sit in the parent's stack frame, one more page to copy per fork.
-[[noreturn, gnu::noinline]] void run_child(Parent& p, const ParsedLine& n) {
-    trace::event("started by parent %ld, tests %s", static_cast<long>(p.pid), n.text.c_str());
+[[noreturn, gnu::noinline]] void run_child(const ChildContext& c, const ParsedLine& n) {
+    trace::event(trace::Event::started, static_cast<long>(c.parent), n.text.c_str());
     int status = 1;
     // Every exception stops here: one escaping would unwind into the parent's read loop, in this
     // child, which would then read the parent's input and fork grandchildren.
     try {
-        status = test_and_print(p, n);
+        status = test_and_print(c, n);
     } catch (const std::exception& e) {
         io::say(std::string("[child ") + std::to_string(getpid()) + "] " + e.what());
     } catch (...) {
@@ -224,7 +229,7 @@ int test_and_print(Parent& p, const ParsedLine& n) {
     // EPIPE: die of SIGPIPE (ignored until now, see Signals::ignore_output_signals), the Unix way
     // to say "nobody is listening"; the parent sees it and stops, as `yes | head -1` stops `yes`.
     if (status == -SIGPIPE) Signals::die_of(SIGPIPE);
-    trace::event("_exit(%d)", status);
+    trace::event(trace::Event::exits, status);
     // _exit, not exit: exit() would run the destructors of static objects and the atexit
     // handlers inherited from the parent (they belong to the parent), and flush any stdio
     // buffer that fork() copied, printing its contents a second time.
@@ -240,7 +245,7 @@ int test_and_print(Parent& p, const ParsedLine& n) {
 void wait_for_free_slot(Parent& p) {
     bool said = false;
     while (p.opts.jobs != 0 && p.children.size() >= p.opts.jobs && !p.ending()) {
-        trace::event("waits for a child to end");
+        trace::event(trace::Event::waits_for_child);
         p.signals.wait_for_child(kQuietWaitMs);
         reap_finished(p);
         if (!said && p.terminal && p.children.size() >= p.opts.jobs) {
@@ -252,22 +257,25 @@ void wait_for_free_slot(Parent& p) {
 
 // parent: what a child's wait status says, decoded with the W* macros.
 void record_end(Parent& p, pid_t pid, int status) {
-    if (trace::on()) trace::event("waitpid() -> child %ld: %s", static_cast<long>(pid), trace::decode(status).c_str());
+    if (trace::on()) trace::event(trace::Event::reaped_child, static_cast<long>(pid), trace::decode(status).c_str());
+    p.fair_prompt.forget(pid);  // had it died waiting at the lock, no prompt waits for it now
     std::string number;
     if (!p.children.remove(pid, number)) return;  // not ours (see children.hpp): reaped quietly
     const prime::Language lang = p.opts.language;
     if (WIFEXITED(status) && WEXITSTATUS(status) == kExitOutputFailed) {
-        p.output_failed = true;
+        p.end_because(Ending::OutputFailed);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
         p.some_failed = true;
         p.say(prime::child_exited(lang, pid, number, WEXITSTATUS(status)));
     } else if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
-        if (sig == SIGPIPE) p.end_signal = SIGPIPE;  // the reader left, as with `| head`: quietly
-        // Ended by us, or by the same Ctrl-C or kill that ends us: not news.
-        if (sig == SIGPIPE || p.stopping || sig == p.signals.stop_signal()) return;
+        if (sig == SIGPIPE) p.end_because(Ending::ReaderGone);  // as with `| head`: quietly
+        // Once we are ending, a child killed is one we stopped, or one the same Ctrl-C or kill
+        // reached: not news.
+        if (p.ending()) return;
         p.some_failed = true;
         p.say(prime::child_killed(lang, pid, number, sig, strsignal(sig)));
+        ++p.killed_unexpectedly;  // if it held the lock, its repair is news: Parent::tell_repairs
     }
 }
 
@@ -278,6 +286,7 @@ void reap_finished(Parent& p) {
         const pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid > 0) {
             record_end(p, pid, status);
+            p.tell_repairs();
         } else if (pid == 0 || errno == ECHILD) {  // none has ended; ECHILD: no children at all,
             return;                                // which is how reaping ends, not an error
         } else if (errno != EINTR) {
@@ -288,22 +297,20 @@ void reap_finished(Parent& p) {
 
 // parent: until all our children are reaped, we end, or within_ms (-1: no limit) have passed.
 void wait_for_children(Parent& p, int within_ms) {
-    for (int waited = 0; p.children.size() > 0 && !p.ending(); waited += kQuietWaitMs) {
+    using namespace std::chrono;
+    const auto deadline = steady_clock::now() + milliseconds(within_ms);
+    while (p.children.size() > 0 && !p.ending()) {
         reap_finished(p);
-        if (p.children.size() == 0 || (within_ms >= 0 && waited >= within_ms)) return;
-        trace::event("waits for a child to end");
-        p.signals.wait_for_child(within_ms < 0 ? -1 : kQuietWaitMs);
+        const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+        if (p.children.size() == 0 || (within_ms >= 0 && left <= 0)) return;
+        trace::event(trace::Event::waits_for_child);
+        p.signals.wait_for_child(within_ms < 0 ? -1 : static_cast<int>(left));
     }
 }
 
-// parent: end every child now (SIGCONT too: a stopped child cannot act on SIGTERM) and reap them.
+// parent: end every child now and reap them.
 void stop_all(Parent& p) {
-    p.stopping = true;
-    p.lock.expect_owner_deaths();  // one we stop may hold the lock: its repair is no news
-    p.children.for_each_pid([](pid_t pid) {
-        // Not yet reaped, so the pid cannot have been reused: kill() reaches our own child.
-        if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0) io::say(std::string("kill: ") + std::strerror(errno));
-    });
+    p.signal_children();
     while (p.children.size() > 0) {
         int status = 0;
         const pid_t pid = waitpid(-1, &status, 0);  // blocking: they are all dying
@@ -316,12 +323,13 @@ void stop_all(Parent& p) {
 // parent: the exit status, or death by the signal that asked us to end.
 int finish(Parent& p, bool all_valid) {
     if (p.ending()) stop_all(p);
-    trace::finish();  // --timeline: the picture, drawn now that every child is reaped
-    if (p.output_failed) {
+    p.tell_repairs();  // a repair made after the last reap
+    trace::draw_timeline();  // --timeline: fork + exec the drawer, now that every child is reaped
+    if (p.why_ending() == Ending::OutputFailed) {
         p.say(prime::write_error(p.opts.language, std::strerror(p.board.output_error)));
         return 1;
     }
-    if (p.ending()) Signals::die_of(p.end_signal != 0 ? p.end_signal : p.signals.stop_signal());
+    if (p.ending()) Signals::die_of(p.death_signal());
     return all_valid && !p.some_failed && !io::stderr_failed() && !trace::failed() ? 0 : 1;
 }
 

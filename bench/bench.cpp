@@ -289,7 +289,9 @@ struct Loop {
 // and what each divider adds.
 template <bool kFloatingPoint>
 std::uint64_t wheel2310_one_divider(std::uint64_t n) {
-    const auto remainder = [n](std::uint64_t d) { return kFloatingPoint ? prime::fast_remainder(n, d) : n % d; };
+    const auto remainder = [n](std::uint64_t d) {
+        return kFloatingPoint ? prime::fast_remainder(n, d) : n % d;
+    };
     const std::uint64_t limit = prime::integer_sqrt(n);
     for (prime::Wheel w; w.value <= limit; w.next()) {
         if (remainder(w.value) == 0) return w.value;

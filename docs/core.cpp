@@ -85,6 +85,7 @@ int main() {
                 if (!WIFEXITED(status) || WEXITSTATUS(status)) fprintf(stderr, "a child failed\n");
         }
     }
-    while (waitpid(-1, nullptr, 0) > 0) {}  // wait for every child still running
+    for (int status; waitpid(-1, &status, 0) > 0;)  // wait for every child still running
+        if (!WIFEXITED(status) || WEXITSTATUS(status)) fprintf(stderr, "a child failed\n");
     if (errno != ECHILD) { perror("waitpid"); exit(1); }  // ECHILD: no child left, reaping is done
 }

@@ -6,6 +6,7 @@
 // stderr must never cost an answer on stdout.
 #pragma once
 
+#include <csignal>
 #include <string_view>
 
 namespace io {
@@ -15,7 +16,14 @@ namespace io {
 // All of text, or a std::system_error naming "write". Retries after EINTR and after a short
 // write; on a descriptor in non-blocking mode (O_NONBLOCK, inherited from the shell) EAGAIN
 // means "full for now", so it waits in poll() until the descriptor takes more.
+// Once *stop_flag (see give_way_to) is set, a write that would have to wait fails with EINTR.
 void write_all(int fd, std::string_view text);
+
+// The parent's Ctrl-C or kill must not wait behind a write that blocks (stdout's pipe full and
+// unread, a terminal stopped with Ctrl-S): Signals points this at the flag its handler sets.
+// Such a write is interrupted (EINTR: we install the handler without SA_RESTART); write_all then
+// sees the flag and gives up instead of trying again.
+void give_way_to(const volatile std::sig_atomic_t* stop_flag);
 
 // "primeproc: " + text + "\n" on stderr as one write(2). Never throws: if stderr is broken the
 // line is lost and stderr_failed() says so (the exit status becomes 1).

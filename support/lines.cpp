@@ -11,7 +11,7 @@
 #include <cstring>
 
 LineReader::Status LineReader::fill() {
-    trace::event("waits for input");
+    trace::event(trace::Event::waits_for_input);
     for (;;) {
         if (!signals_.wait_readable(fd_)) return Status::Stopped;
         const ssize_t n = read(fd_, buffer_, sizeof buffer_);
@@ -20,8 +20,8 @@ LineReader::Status LineReader::fill() {
             if (errno == EIO && isatty(fd_) == 1) return Status::HungUp;
             io::throw_errno("read");
         }
-        if (n > 0) trace::event("read() -> %zd bytes", n);
-        else trace::event("read() -> end of input");
+        if (n > 0) trace::event(trace::Event::read_bytes, n);
+        else trace::event(trace::Event::read_end);
         begin_ = 0;
         end_ = static_cast<std::size_t>(n);
         return n > 0 ? Status::Line : Status::EndOfInput;

@@ -12,12 +12,11 @@
 
 class LineReader {
 public:
-    enum class Status { Line, EndOfInput, Stopped, HungUp, ReaderGone };
+    enum class Status { Line, EndOfInput, Stopped, HungUp };
     LineReader(int fd, Signals& signals) : fd_(fd), signals_(signals) {}
     // The next line without its '\n', of which at most max_kept bytes are kept (enough for the
     // parser to see that it was too long). Stopped: a stop signal arrived while waiting; HungUp:
-    // the terminal has gone (read fails with EIO), which ends us as SIGHUP would. (ReaderGone
-    // comes from the prompt, not from reading: stdout's reader has gone, see modes.hpp.)
+    // the terminal has gone (read fails with EIO), which ends us as SIGHUP would.
     Status next(std::string& line, std::size_t max_kept);
 
 private:

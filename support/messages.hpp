@@ -30,9 +30,11 @@ enum class Language { English, German };
 // "de", "DE", "de_AT", "de_DE.UTF-8" are German; "en", "en_GB", "C", "POSIX" English; else none.
 inline std::optional<Language> language_named(std::string_view name) {
     const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    const bool rest_ok = name.size() == 2 || std::string_view("_.@-").find(name[2]) != std::string_view::npos;
-    if (name.size() >= 2 && rest_ok && lower(name[0]) == 'd' && lower(name[1]) == 'e') return Language::German;
-    if (name.size() >= 2 && rest_ok && lower(name[0]) == 'e' && lower(name[1]) == 'n') return Language::English;
+    // Two letters, then nothing or a separator: the length is checked before name[2] is read.
+    const bool two_letters = name.size() == 2 ||
+                             (name.size() > 2 && std::string_view("_.@-").find(name[2]) != std::string_view::npos);
+    if (two_letters && lower(name[0]) == 'd' && lower(name[1]) == 'e') return Language::German;
+    if (two_letters && lower(name[0]) == 'e' && lower(name[1]) == 'n') return Language::English;
     if (name == "C" || name == "POSIX" || name.substr(0, 2) == "C.") return Language::English;
     return std::nullopt;
 }

@@ -19,23 +19,31 @@ namespace {
 // "\r" back to the start of the line, ESC [ K erase to its end: an ANSI (VT100) control sequence,
 // understood by every terminal in use but not part of POSIX; so only used on a terminal.
 constexpr std::string_view kEraseLine = "\r\x1b[K";
-constexpr int kLetWaitersGoMs = 250;  // at most this long, answers waiting at the lock go first
 }  // namespace
+
+// "> " where the person sees it (Parent::prompt_fd), the line, and the prompt drawn again after
+// Ctrl-Z and fg.
+LineReader::Status prompt_and_read(Parent& p, LineReader& reader, std::string& line) {
+    io::write_all(p.prompt_fd, "> ");
+    p.signals.set_prompt(p.prompt_fd, "> ");
+    const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);
+    p.signals.set_prompt(-1, {});
+    // Ctrl-D leaves the cursor after "> ": end that line, or the next verdict would start there.
+    if (status != LineReader::Status::Line) io::write_all(p.prompt_fd, "\n");
+    return status;
+}
 
 // The book holds the lock while it shows "> " and waits for the line, so that no verdict
 // can land inside the prompt line. Children that finish meanwhile wait at the lock; before the
 // next prompt they go first (a plain mutex would often hand it straight back to us: see
-// ProcessMutex::lock_after_waiters), so each answer appears after the Enter that follows it.
-LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader, std::string& line) {
-    trace::event("waits for the lock");
-    lock.lock_after_waiters(kLetWaitersGoMs);
-    std::lock_guard<ProcessMutex> hold(lock, std::adopt_lock);
-    trace::event("took the lock");
-    io::write_all(STDOUT_FILENO, "> ");
-    const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);
-    // Ctrl-D leaves the cursor after "> ": end that line, or the next verdict would start there.
-    if (status != LineReader::Status::Line) io::write_all(STDOUT_FILENO, "\n");
-    trace::event("releases the lock");
+// fair_prompt.hpp), so each answer appears after the Enter that follows it.
+LineReader::Status read_line_holding_lock(Parent& p, LineReader& reader, std::string& line) {
+    trace::event(trace::Event::waits_for_lock);
+    if (!p.fair_prompt.lock_after_waiters([&p] { return p.ending(); })) return LineReader::Status::Stopped;
+    std::lock_guard<ProcessMutex> hold(p.lock, std::adopt_lock);
+    trace::event(trace::Event::took_lock);
+    const LineReader::Status status = prompt_and_read(p, reader, line);
+    trace::event(trace::Event::releases_lock);
     return status;
 }
 
@@ -54,21 +62,26 @@ int print_in_pieces(std::string_view line) {
 
 // The new cost: what the user has half typed vanishes from the screen when a child redraws the
 // prompt (the terminal still holds it; Ctrl-R shows it again).
-LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineReader& reader,
-                                  std::string& line) {
+LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& line) {
+    const bool redraws = p.for_child.live_prompt != nullptr;  // children redraw "> " below their line
     {
-        trace::event("waits for the lock");
-        std::lock_guard<ProcessMutex> hold(lock);
-        trace::event("took the lock");
+        trace::event(trace::Event::waits_for_lock);
+        std::unique_lock<ProcessMutex> hold(p.lock, std::defer_lock);
+        if (!p.take_lock(hold)) return LineReader::Status::Stopped;
+        trace::event(trace::Event::took_lock);
         // A child may have redrawn "> " after the Enter that ended the last line: erase it first.
-        io::write_all(STDOUT_FILENO, prompt_shown ? std::string(kEraseLine) + "> " : "> ");
-        if (prompt_shown) *prompt_shown = true;
-        trace::event("releases the lock");
+        if (redraws) io::write_all(p.prompt_fd, kEraseLine);
+        io::write_all(p.prompt_fd, "> ");
+        if (redraws) p.board.prompt_shown = true;
+        trace::event(trace::Event::releases_lock);
     }
+    p.signals.set_prompt(p.prompt_fd, "> ");
     const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);  // children print meanwhile
-    std::lock_guard<ProcessMutex> hold(lock);
-    if (prompt_shown) *prompt_shown = false;
-    if (status != LineReader::Status::Line) io::write_all(STDOUT_FILENO, "\n");
+    p.signals.set_prompt(-1, {});
+    std::unique_lock<ProcessMutex> hold(p.lock, std::defer_lock);
+    if (!p.take_lock(hold)) return LineReader::Status::Stopped;
+    if (redraws) p.board.prompt_shown = false;
+    if (status != LineReader::Status::Line) io::write_all(p.prompt_fd, "\n");
     return status;
 }
 
@@ -87,14 +100,30 @@ void write_around_prompt(const bool* prompt_shown, std::string_view line) {
     io::write_all(STDOUT_FILENO, std::string_view(text, static_cast<std::size_t>(end - text)));
 }
 
-LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line) {
-    try {
-        if (!p.prompt) return reader.next(line, prime::kMaxLineLength + 1);
-        if (p.opts.live) return read_line_live(p.lock, p.live_prompt, reader, line);
-        return read_line_holding_lock(p.lock, reader, line);
-    } catch (const std::system_error& e) {
-        if (e.code().value() == EPIPE) return LineReader::Status::ReaderGone;
-        if (e.code().value() == EIO) return LineReader::Status::HungUp;
-        throw;
+namespace {
+// A prompt that cannot be written ends the parent as a child's failed write would.
+Ending ending_after_write_error(Parent& p, int err) {
+    switch (err) {
+    case EPIPE: return Ending::ReaderGone;  // stdout's reader has gone
+    case EIO: return Ending::HungUp;        // the terminal has gone
+    case EINTR: return Ending::StopSignal;  // told to stop while stdout was full (io::give_way_to)
+    default:                                // a full disk, a file-size limit: said at the end
+        if (p.board.output_error == 0) p.board.output_error = err;
+        return Ending::OutputFailed;
     }
+}
+}  // namespace
+
+LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line) {
+    LineReader::Status status;
+    try {
+        if (!p.prompt) status = reader.next(line, prime::kMaxLineLength + 1);
+        else if (p.opts.live) status = read_line_live(p, reader, line);
+        else status = read_line_holding_lock(p, reader, line);
+    } catch (const std::system_error& e) {
+        p.end_because(ending_after_write_error(p, e.code().value()));
+        return LineReader::Status::Stopped;
+    }
+    if (status == LineReader::Status::HungUp) p.end_because(Ending::HungUp);
+    return status;
 }

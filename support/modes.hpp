@@ -14,22 +14,21 @@
 #include <string>
 
 // parent: one line, the way the options say (the mode is chosen here, once): no prompt, the
-// book's, or --live's. A prompt that cannot be written because stdout's reader has gone (EPIPE)
-// or the terminal has (EIO) gives ReaderGone or HungUp: the parent then ends as a child would.
+// book's, or --live's. A terminal that hangs up, or a prompt that cannot be written (stdout's
+// reader gone, the terminal gone, a full disk), is a reason for the parent to end (p.end_because).
 LineReader::Status read_line(Parent& p, LineReader& reader, std::string& line);
 
 // parent, the book's way: "> " and the whole wait for the line while holding the lock.
-LineReader::Status read_line_holding_lock(ProcessMutex& lock, LineReader& reader, std::string& line);
+LineReader::Status read_line_holding_lock(Parent& p, LineReader& reader, std::string& line);
 
 // child, --unlocked: the verdict without the lock and in several small writes (as Python's print
 // writes its arguments one by one). Returns the exit status (0).
 int print_in_pieces(std::string_view line);
 
 // parent, --live: the lock only while drawing the prompt, not while waiting for the line.
-// prompt_shown (in shared memory, touched under the lock; nullptr unless stdout is a terminal)
+// p.live_prompt (in shared memory, touched under the lock; nullptr unless stdout is a terminal)
 // tells children that "> " is on the screen.
-LineReader::Status read_line_live(ProcessMutex& lock, bool* prompt_shown, LineReader& reader,
-                                  std::string& line);
+LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& line);
 
 // child, under the lock: the line in one write(2). With --live, if the prompt is on the screen
 // (prompt_shown), erase it, print, and draw it again below, still in one write.

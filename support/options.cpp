@@ -20,17 +20,19 @@ using prime::Language;
 constexpr unsigned kMaxJobs = 100000;
 constexpr const char* kVersion =
     "primeproc 1.1\n"
-    "Copyright (C) 2026 the primeproc authors. MIT licence: free to use, change and share.\n"
-#if !PRIMEPROC_ROBUST
-    "This build has no robust mutexes: a child killed while it prints blocks the others.\n"
-#endif
-    ;
+    "Copyright (C) 2026 the primeproc authors. MIT licence: free to use, change and share.\n";
+
+// --version and the English --help say what a build without robust mutexes (lock.hpp) loses.
+std::string noting_the_lock(const char* text) {
+    if (ProcessMutex::robust()) return text;
+    return text + std::string("This build has no robust mutexes: a child killed while it prints blocks the others.\n");
+}
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-const char* help_text(Language lang) {
+std::string help_text(Language lang) {
     if (lang == Language::German) {
         return "Aufruf: primeproc [OPTIONEN] [ZAHL...]\n"
                "Prüft jede ZAHL auf Primalität, jede in einem eigenen Kindprozess.\n"
@@ -52,7 +54,7 @@ const char* help_text(Language lang) {
                "Eine negative ZAHL darf wie eine Option aussehen: primeproc -7 13\n"
                "Rückgabewert: 0 alles beantwortet, 1 falsche Eingabe oder ein Fehler, 2 falscher Aufruf.\n";
     }
-    return "Usage: primeproc [OPTIONS] [NUMBER...]\n"
+    return noting_the_lock("Usage: primeproc [OPTIONS] [NUMBER...]\n"
            "Test each NUMBER for primality, each in a child process of its own.\n"
            "With no NUMBER, read one number per line from standard input until a line\n"
            "\"e\" or the end of input; the prompt \"> \" is shown when input is a terminal.\n"
@@ -71,16 +73,12 @@ const char* help_text(Language lang) {
            "  -V, --version       show the version and exit\n"
            "\n"
            "A negative NUMBER may look like an option: primeproc -7 13\n"
-           "Exit status: 0 all answered, 1 invalid input or a failure, 2 usage error.\n"
-#if !PRIMEPROC_ROBUST
-           "This build has no robust mutexes: a child killed while it prints blocks the others.\n"
-#endif
-        ;
+           "Exit status: 0 all answered, 1 invalid input or a failure, 2 usage error.\n");
 }
 
 // --help and --version: a full or closed stdout is an error to report, as coreutils does.
 // (exit() outside the catch: leaving with the exception still alive would leak it.)
-[[noreturn]] void print_and_exit(const char* text, Language lang) {
+[[noreturn]] void print_and_exit(const std::string& text, Language lang) {
     int error = 0;
     try {
         io::write_all(STDOUT_FILENO, text);
@@ -140,7 +138,7 @@ enum LongOnly { kUnlocked = 1000, kLive, kTimeline };
 void take_option(int c, Options& opts, const char* word) {
     switch (c) {
     case 'h': print_and_exit(help_text(opts.language), opts.language);
-    case 'V': print_and_exit(kVersion, opts.language);
+    case 'V': print_and_exit(noting_the_lock(kVersion), opts.language);
     case 'i': opts.interactive = true; break;
     case 'l': opts.language = parse_language(optarg, opts.language); break;
     case 'j': opts.jobs = parse_jobs(optarg, opts.language); break;
@@ -198,7 +196,8 @@ Options parse_command_line(int argc, char** argv) {
     }
     if (problem.empty()) return opts;
     io::say(problem);
-    io::say(opts.language == Language::German ? "\"primeproc --help\" zeigt weitere Informationen."
-                                              : "Try 'primeproc --help' for more information.");
+    // The hint without the "primeproc: " prefix, as coreutils print it.
+    io::say_line(opts.language == Language::German ? "\"primeproc --help\" zeigt weitere Informationen.\n"
+                                                   : "Try 'primeproc --help' for more information.\n");
     std::exit(2);
 }

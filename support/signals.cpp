@@ -18,6 +18,7 @@ constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
 constexpr int kMaxWaitMs = 1000;
 
 volatile sig_atomic_t g_stop_signal = 0;
+volatile sig_atomic_t g_continued = 0;  // SIGCONT came: fg after Ctrl-Z
 int g_wakeup_fd = -1;   // write end of the self-pipe
 pid_t g_parent = 0;     // the process that installed the handler
 
@@ -39,7 +40,8 @@ extern "C" void on_signal(int sig) {
         set_default(sig);
         raise(sig);  // pending until the handler returns, then fatal
     } else {
-        if (sig != SIGCHLD) g_stop_signal = sig;
+        if (sig == SIGCONT) g_continued = 1;
+        else if (sig != SIGCHLD) g_stop_signal = sig;
         // Non-blocking: a full pipe means a wake-up is already pending, so EAGAIN is fine.
         if (write(g_wakeup_fd, "!", 1) < 0) { /* nothing safe to do in a handler */ }
     }
@@ -86,6 +88,7 @@ Signals::Signals() {
     make_nonblocking_cloexec(read_fd_);
     make_nonblocking_cloexec(g_wakeup_fd);
     g_parent = getpid();
+    io::give_way_to(&g_stop_signal);
     for (int sig : kStopSignals) {
         if (ignored_at_start(sig)) continue;
         install(sig);
@@ -99,6 +102,8 @@ Signals::Signals() {
     // handler run, a pipe write and a sigreturn); the self-pipe keeps every wake-up.
     install(SIGCHLD);
     change_mask(SIG_BLOCK, SIGCHLD);
+    // SIGCONT (fg after Ctrl-Z) only wakes us: the shell has written over the prompt (TLPI 34.7).
+    install(SIGCONT);
 }
 
 Signals::~Signals() {
@@ -127,8 +132,23 @@ int Signals::poll_with_wakeups(int fd, int timeout_ms) {
 bool Signals::wait_readable(int fd) {
     for (;;) {
         if (g_stop_signal != 0) return false;
+        if (g_continued != 0) show_prompt_again();
         if (poll_with_wakeups(fd, -1)) return true;
     }
+}
+
+void Signals::set_prompt(int fd, std::string_view text) {
+    prompt_fd_ = fd;
+    prompt_ = text;
+}
+
+// After fg the shell has printed the job's name on a line of its own: draw the prompt again
+// there, if the terminal is ours (tcgetpgrp; after bg it is not, and a write would stop us with
+// SIGTTOU where TOSTOP is set).
+void Signals::show_prompt_again() {
+    g_continued = 0;
+    if (prompt_fd_ < 0 || tcgetpgrp(prompt_fd_) != getpgrp()) return;
+    io::write_all(prompt_fd_, prompt_);
 }
 
 void Signals::wait_for_child(int timeout_ms) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <csignal>
+#include <string_view>
 
 class Signals {
 public:
@@ -24,8 +25,10 @@ public:
     int stop_signal() const;  // the SIGINT, SIGTERM or SIGHUP that arrived, or 0
 
     // Waits until fd is readable (true) or a stop signal arrives (false). A child ending meanwhile
-    // is no reason to stop waiting.
+    // is no reason to stop waiting; after Ctrl-Z and fg the prompt (set_prompt) is drawn again.
     bool wait_readable(int fd);
+    // The prompt shown while wait_readable waits, on fd; fd -1: none.
+    void set_prompt(int fd, std::string_view text);
     // Returns after a SIGCHLD or a stop signal, or after timeout_ms; never later than one second,
     // so that even a lost SIGCHLD (say, one reaped by a debugger) costs at most a second.
     void wait_for_child(int timeout_ms = -1);
@@ -41,5 +44,8 @@ public:
 private:
     int poll_with_wakeups(int fd, int timeout_ms);
     void drain();
+    void show_prompt_again();
     int read_fd_ = -1;
+    int prompt_fd_ = -1;
+    std::string_view prompt_;
 };

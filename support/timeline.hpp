@@ -1,18 +1,16 @@
-// timeline.hpp - draws what --trace saw as a picture: one lane per process, time going right.
+// support/timeline.hpp - --timeline FILE: the picture file, opened at the start, and the drawer,
+// a program of its own that the parent starts when the run ends: the program's one exec.
 //
-// Adds to the story: the shapes in time that the trace only lists (children computing side by
-// side, the lock serialising the printing, zombies until waitpid): the events of TLPI ch. 24-26
-// (fork, _exit, wait), drawn. Nothing here is a system call lesson; it is read last.
-//
-// Usage (primeproc --timeline FILE): the parent and every child append their trace lines to one
-// events file; at the end the parent calls
-//     timeline::draw(events_fd, out_fd, *timeline::format_for(FILE));
-// FILE ending in .svg gives a picture for any browser; .json gives the Trace Event Format that
-// Perfetto (ui.perfetto.dev) and chrome://tracing open.
+// Adds to the story: fork + exec + waitpid, the way every shell starts a command (TLPI ch. 27 on
+// exec, 5.5 and 27.4 on descriptors across exec; OSTEP ch. 5). The events file and the picture
+// file become the drawer's standard input and output with dup2(2): open descriptors survive exec
+// unless they are close-on-exec, and so do the signal mask and ignored signals. The drawing
+// itself (timeline/, ./primeproc-timeline) is no system call lesson and is not linked in here.
 #pragma once
 
-#include <cstddef>
+#include <cstdlib>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace timeline {
@@ -20,16 +18,40 @@ namespace timeline {
 enum class Format { Svg, Json };
 
 // The format a file name asks for, by its ending (.svg or .json); nullopt for anything else.
-std::optional<Format> format_for(std::string_view path);
+inline std::optional<Format> format_for(std::string_view path) {
+    const auto ends_with = [path](std::string_view end) {
+        return path.size() > end.size() && path.substr(path.size() - end.size()) == end;
+    };
+    if (ends_with(".svg")) return Format::Svg;
+    if (ends_with(".json")) return Format::Json;
+    return std::nullopt;
+}
 
-// A run of 20,000 numbers cannot be drawn one lane per child and stay readable: the first this
-// many children (in fork order) get a lane, and the picture says which ones were left out.
-constexpr std::size_t max_children_drawn = 300;
+inline const char* name_of(Format f) { return f == Format::Svg ? "svg" : "json"; }
 
-// Reads the trace lines of events_fd from offset 0 (its file offset is left alone) and writes the
-// picture to out_fd. Lines that are not trace lines, and events it does not know, are skipped.
-// Memory does not grow with the length of the run: the file is read twice, through a fixed
-// buffer, and only the drawn lanes have state. Throws std::system_error naming the failed call.
-void draw(int events_fd, int out_fd, Format format);
+// Where temporary files go: $TMPDIR, or /tmp when it is unset or empty (POSIX: XBD 8.3).
+inline std::string temp_directory() {
+    const char* dir = std::getenv("TMPDIR");
+    return dir != nullptr && *dir != '\0' ? dir : "/tmp";
+}
+
+// Parent, at the start, before any child: opens FILE for the picture (creating it, but not
+// truncating it yet) and checks it, so that a bad path costs no work. Throws std::system_error
+// naming the call, or std::runtime_error, when FILE is refused: it cannot be opened for writing,
+// is not a regular file (a FIFO, a terminal, a directory), or is the very file standard output
+// or standard error goes to, however it is named (its verdicts would be overwritten).
+int open_picture(const std::string& path);
+
+// Parent, at the start: an unlinked file in $TMPDIR (default /tmp) that every process of the run
+// appends its trace lines to (O_APPEND), close-on-exec. Throws std::system_error naming the call.
+int make_events_file();
+
+// Parent, when the run is over: truncates the picture file, then fork(); the child makes the
+// events file its stdin and the picture file its stdout and execs primeproc-timeline (found beside
+// this program, else on PATH); the parent waits for it with waitpid. `incomplete`, if not empty,
+// is why the events file lacks the end of the run (the picture says so). Returns true if the
+// picture was drawn; every failure has been said on stderr, once.
+bool draw(int events_fd, int picture_fd, Format format, const std::string& argv0,
+          const std::string& incomplete);
 
 }  // namespace timeline

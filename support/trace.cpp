@@ -1,31 +1,40 @@
 // support/trace.cpp - see trace.hpp.
 #include "trace.hpp"
 
+#include "../lock.hpp"
 #include "io.hpp"
 #include "timeline.hpp"
 
-#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <sys/wait.h>
-
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
-#include <cstring>
-#include <system_error>
 #include <cstdio>
-#include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <new>
+#include <optional>
+#include <utility>
 
 namespace trace {
 
 namespace {
 bool g_to_stderr = false;
-int g_file = -1;
-std::string g_timeline_path;
 bool g_failed = false;
 pid_t g_parent = 0;
 timespec g_start{};
+// --timeline
+int g_events = -1;   // the events file, while it takes lines
+int g_picture = -1;  // the picture file, until the drawer has drawn it
+timeline::Format g_format = timeline::Format::Svg;
+std::string g_argv0;
+// The first error of a write to the events file, by any process of the run (a full disk, say).
+// After it no process writes there any more: the file holds the lines up to the failure, the
+// last one perhaps cut, and no later line after a gap.
+std::optional<SharedMemory> g_shared;
+std::atomic<int>* g_events_error = nullptr;
 
 double ms_since_start() {
     timespec now{};
@@ -35,47 +44,70 @@ double ms_since_start() {
            static_cast<double>(now.tv_nsec - g_start.tv_nsec) / 1e6;
 }
 
-// An unlinked file: it vanishes with the last descriptor, however primeproc ends. O_APPEND makes
-// each write land at the end as a whole, whichever process writes it.
-int make_event_file() {
-    char name[] = "/tmp/primeproc-timeline-XXXXXX";
-    const int fd = mkstemp(name);
-    if (fd < 0) io::throw_errno("mkstemp");
-    if (unlink(name) != 0) io::throw_errno("unlink");
-    if (fcntl(fd, F_SETFL, O_APPEND) != 0) io::throw_errno("fcntl(F_SETFL)");
-    return fd;
+void start_timeline(const std::string& path) {
+    g_format = *timeline::format_for(path);  // options.cpp accepts no other name
+    g_picture = timeline::open_picture(path);  // refused: throws, before any work is done
+    try {
+        g_events = timeline::make_events_file();
+    } catch (const std::system_error& e) {  // the verdicts still come: only the picture is lost
+        io::say(std::string("--timeline: ") + e.what() + "; no picture will be drawn");
+        g_failed = true;
+        if (close(std::exchange(g_picture, -1)) != 0) io::say(std::string("close: ") + std::strerror(errno));
+        return;
+    }
+    g_shared.emplace(sizeof(std::atomic<int>));
+    static_assert(std::atomic<int>::is_always_lock_free, "a lock-free atomic works across processes");
+    g_events_error = new (g_shared->address()) std::atomic<int>(0);
+}
+
+// One line to the events file, unless some process already failed to write there.
+void append_event(const char* line, std::size_t size) {
+    if (g_events_error->load() != 0) return;
+    while (size > 0) {
+        const ssize_t n = write(g_events, line, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int none = 0;
+            g_events_error->compare_exchange_strong(none, errno);  // the first error is kept
+            return;
+        }
+        line += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+void close_or_say(int fd) {
+    if (fd >= 0 && close(fd) != 0) io::say(std::string("close: ") + std::strerror(errno));
 }
 }  // namespace
 
-void start(bool to_stderr, const std::string& timeline_path) {
+void start(bool to_stderr, const std::string& timeline_path, const char* argv0) {
     g_to_stderr = to_stderr;
     g_parent = getpid();
+    g_argv0 = argv0 != nullptr ? argv0 : "";
     if (clock_gettime(CLOCK_MONOTONIC, &g_start) != 0) io::throw_errno("clock_gettime");
-    g_timeline_path = timeline_path;
-    if (!timeline_path.empty()) g_file = make_event_file();
+    if (!timeline_path.empty()) start_timeline(timeline_path);
 }
 
-void finish() {
-    if (g_file < 0) return;
-    try {
-        const int out = open(g_timeline_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (out < 0) io::throw_errno(("open(" + g_timeline_path + ")").c_str());
-        try {
-            timeline::draw(g_file, out, *timeline::format_for(g_timeline_path));
-        } catch (...) {
-            close(out);
-            throw;
-        }
-        if (close(out) != 0) io::throw_errno("close");
-    } catch (const std::exception& e) {
-        io::say(std::string("--timeline: ") + e.what());
-        g_failed = true;
-    }
-    if (close(g_file) != 0) io::say(std::string("close: ") + std::strerror(errno));
-    g_file = -1;
-}
+bool on() { return g_to_stderr || g_events >= 0; }
 
-bool failed() { return g_failed; }
+void event(Event e, ...) {
+    if (!on()) return;
+    const pid_t me = getpid();
+    char line[2048];  // a negative number may have 1024 digits
+    int n = std::snprintf(line, sizeof line, kLinePrefix, ms_since_start(), me == g_parent ? kParent : kChild,
+                          static_cast<long>(me));
+    va_list args;
+    va_start(args, e);
+    n += std::vsnprintf(line + n, sizeof line - static_cast<std::size_t>(n) - 1, words_of(e).format, args);
+    va_end(args);
+    if (n > static_cast<int>(sizeof line) - 2) n = sizeof line - 2;  // cut, but still one line
+    line[n++] = '\n';
+    // Best effort, one write each: a trace that cannot be written must not cost an answer
+    // (io::say_line notes the failure for the exit status).
+    if (g_to_stderr) io::say_line(std::string_view(line, static_cast<std::size_t>(n)));
+    if (g_events >= 0) append_event(line, static_cast<std::size_t>(n));
+}
 
 std::string decode(int status) {
     if (WIFEXITED(status)) return "WIFEXITED, WEXITSTATUS = " + std::to_string(WEXITSTATUS(status));
@@ -86,24 +118,29 @@ std::string decode(int status) {
     return "status " + std::to_string(status);
 }
 
-bool on() { return g_to_stderr || g_file >= 0; }
+void draw_timeline() {
+    if (g_picture < 0) return;
+    const int events = std::exchange(g_events, -1);  // from here on, trace lines go to stderr only
+    const int picture = std::exchange(g_picture, -1);
+    std::string incomplete;
+    if (const int error = g_events_error->load()) {
+        incomplete = std::string("the events file could not be written to the end: ") + std::strerror(error);
+        io::say("--timeline: " + incomplete + "; the picture shows what came before");
+        g_failed = true;
+    }
+    if (!timeline::draw(events, picture, g_format, g_argv0, incomplete)) g_failed = true;
+    close_or_say(events);
+    close_or_say(picture);
+}
 
-void event(const char* format, ...) {
-    if (!on()) return;
-    const pid_t me = getpid();
-    char line[2048];  // a negative number may have 1024 digits
-    int n = std::snprintf(line, sizeof line, "trace %10.3f %s %ld: ", ms_since_start(),
-                          me == g_parent ? "parent" : "child", static_cast<long>(me));
-    va_list args;
-    va_start(args, format);
-    n += std::vsnprintf(line + n, sizeof line - static_cast<std::size_t>(n) - 1, format, args);
-    va_end(args);
-    if (n > static_cast<int>(sizeof line) - 2) n = sizeof line - 2;  // cut, but still one line
-    line[n++] = '\n';
-    // Best effort, one write each: a trace that cannot be written must not cost an answer
-    // (io::say_line notes the failure for the exit status).
-    if (g_to_stderr) io::say_line(std::string_view(line, static_cast<std::size_t>(n)));
-    if (g_file >= 0 && write(g_file, line, static_cast<std::size_t>(n)) < 0) g_failed = true;
+bool failed() { return g_failed; }
+
+Recording::~Recording() {
+    try {
+        draw_timeline();
+    } catch (...) {  // out of memory, while an exception unwinds: say it without allocating
+        io::say_line("primeproc: --timeline: out of memory; the picture is not drawn\n");
+    }
 }
 
 }  // namespace trace

@@ -1,16 +1,22 @@
 #!/bin/sh
-# check-browser.sh FILE.svg: opens a --timeline picture in a real browser (headless Chromium)
-# and checks what a student would see: a screenshot that is not blank, with the legend's colours
-# drawn at the top. Silent with status 0 when all is well; a message and status 1 otherwise.
-# Installs Debian's chromium-headless-shell when missing (tests/ensure-package.sh). Takes a few
-# seconds: most of it is Chromium starting.
+# check-browser.sh [--wait-at-least PX] FILE.svg: opens a --timeline picture in a real browser
+# (headless Chromium) and checks what a student would see: a screenshot that is not blank, with
+# the legend's colours drawn at the top. With --wait-at-least, also that some wait for the lock
+# (the hatched piece) is drawn at least PX pixels wide in the lanes: what a window of time
+# (primeproc-timeline --from, --to) is for. Silent with status 0 when all is well; a message and
+# status 1 otherwise. Installs Debian's chromium-headless-shell when missing
+# (installed by make deps). Takes a few seconds: most of it is Chromium starting.
 set -u
+wait_px=0
+if [ "${1:-}" = --wait-at-least ] && [ $# -ge 2 ]; then
+    wait_px=$2
+    shift 2
+fi
 if [ $# -ne 1 ] || [ ! -r "$1" ]; then
-    echo "usage: $0 FILE.svg  (a readable file)" >&2
+    echo "usage: $0 [--wait-at-least PX] FILE.svg  (a readable file)" >&2
     exit 1
 fi
-here=$(dirname "$0")
-"$here/ensure-package.sh" chromium-headless-shell chromium-headless-shell --version >/dev/null || exit 1
+command -v chromium-headless-shell >/dev/null || { echo "chromium-headless-shell is missing (Debian: chromium-headless-shell): make deps installs it"; exit 1; }
 svg=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 
 # The window is the picture's size (its width and height attributes), at most 4000 pixels tall.
@@ -34,7 +40,7 @@ if ! timeout 120 chromium-headless-shell --headless --no-sandbox --disable-gpu -
 fi
 
 # Python's standard library has zlib but no PNG reader: a small decoder of 8-bit RGB(A) PNGs.
-python3 - "$work/shot.png" "$1" "$svg" <<'EOF'
+python3 - "$work/shot.png" "$1" "$svg" "$wait_px" <<'EOF'
 import struct, sys, zlib
 
 def pixels(path):
@@ -84,4 +90,20 @@ def near(rgb):
 missing = [kind for kind, rgb in legend.items() if not near(rgb)]
 if missing:
     sys.exit("%s: no legend in the browser's picture (missing: %s)" % (sys.argv[2], ", ".join(missing)))
+# The hatching of a wait mixes two colours, E69F00 and FBE3B0, and the browser blends them at
+# the stripes' edges: a wait's pixel lies near the line between the two.
+def hatched(p):
+    t = min(1.0, max(0.0, (p[1] - 0x9F) / (0xE3 - 0x9F)))
+    return all(abs(p[i] - (a + t * (b - a))) <= 12 for i, (a, b) in enumerate(((0xE6, 0xFB), (0x9F, 0xE3), (0x00, 0xB0))))
+want = int(sys.argv[4])
+if want > 0:
+    lanes = rows[int(float(first_lane.group(1))):] if first_lane else []
+    widest = 0
+    for row in lanes:
+        run = 0
+        for p in row:
+            run = run + 1 if hatched(p) else 0
+            widest = max(widest, run)
+    if widest < want:
+        sys.exit("%s: the widest wait for the lock is %d pixels in the browser's picture, not %d" % (sys.argv[2], widest, want))
 EOF

@@ -1,20 +1,20 @@
 #!/bin/sh
-# check-core.sh - docs/core.cpp, the one-screen version, answers exactly as primeproc does.
+# check-core.sh - docs/core.cpp, the one-screen version, answers exactly as primeproc does; so do
+# its siblings docs/threads.cpp, docs/spawn.cpp and docs/core.c when CORE_SOURCE names them.
 #
-# Usage: tests/check-core.sh PRIMEPROC [CXX...]
-#        PRIMEPROC=... CORE_CXX="g++ clang++" tests/check-core.sh
-# Compiles docs/core.cpp with each compiler (default: g++ and clang++) under -Wall -Wextra -Werror,
-# feeds it and 'PRIMEPROC --lang en' the same few hundred numbers through a pipe (so neither
-# prompts), and compares the sorted outputs (children answer in any order). Prints nothing and
-# exits 0 when all agree; otherwise says what differs and exits 1.
+# Usage: tests/check-core.sh PRIMEPROC [COMPILER...]
+#        PRIMEPROC=... CORE_CXX="g++ clang++" CORE_CC="gcc clang" CORE_SOURCE="docs/core.c" tests/check-core.sh
+# Compiles each source (CORE_SOURCE, default docs/core.cpp; a list) with each compiler (the
+# arguments; else CORE_CXX for C++, default g++ and clang++, and CORE_CC for C, default gcc and
+# clang) under -Wall -Wextra -Werror, feeds it and 'PRIMEPROC --lang en' the same few hundred
+# numbers through a pipe (so neither prompts), and compares the sorted outputs (children answer
+# in any order). Prints nothing and exits 0 when all agree; otherwise says what differs and exits 1.
 set -u
 if [ $# -ge 1 ]; then
     PRIMEPROC=$1
     shift
 fi
-: "${PRIMEPROC:?usage: tests/check-core.sh PRIMEPROC [CXX...]}"
-# shellcheck disable=SC2086   # CORE_CXX is a list of compilers: split it on purpose
-[ $# -ge 1 ] || set -- ${CORE_CXX:-g++ clang++}
+: "${PRIMEPROC:?usage: tests/check-core.sh PRIMEPROC [COMPILER...]}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -81,23 +81,55 @@ run() {
     fi
 }
 
+# compile SOURCE COMPILER NAME: $tmp/NAME.bin, its compiler's messages in $tmp/NAME.log.
+compile() {
+    case $1 in
+        *.c) std=-std=c11 ;;
+        *) std=-std=c++17 ;;
+    esac
+    "$2" $std -Wall -Wextra -Werror -pthread -O2 -o "$tmp/$3.bin" "$root/$1" >"$tmp/$3.log" 2>&1 ||
+        rm -f "$tmp/$3.bin"
+}
+
+# What to build, a line "SOURCE COMPILER NAME" each.
+# shellcheck disable=SC2086   # CORE_SOURCE, CORE_CXX and CORE_CC are lists: split them on purpose
+builds=$(for source in ${CORE_SOURCE:-docs/core.cpp}; do
+    case $source in
+        *.c) compilers=${CORE_CC:-gcc clang} ;;
+        *) compilers=${CORE_CXX:-g++ clang++} ;;
+    esac
+    [ $# -ge 1 ] && compilers=$*
+    for compiler in $compilers; do
+        echo "$source $compiler $(basename "$source")-$(basename "$compiler")"
+    done
+done)
+
+# The compiler is most of this check's time: two builds at a time, while primeproc answers.
+count=0
+while read -r source compiler name; do
+    compile "$source" "$compiler" "$name" &
+    count=$((count + 1))
+    [ $((count % 2)) -eq 0 ] && wait
+done <<EOF
+$builds
+EOF
 run primeproc "$PRIMEPROC" --lang en || exit 1
+wait
 status=0
-for cxx in "$@"; do
-    name=core-$(basename "$cxx")
-    core=$tmp/$name.bin
-    if ! "$cxx" -std=c++17 -Wall -Wextra -Werror -pthread -O2 -o "$core" "$root/docs/core.cpp" \
-        >"$tmp/compile.log" 2>&1 || [ -s "$tmp/compile.log" ]; then
-        echo "check-core: $cxx docs/core.cpp:"
-        cat "$tmp/compile.log"
+while read -r source compiler name; do
+    if ! [ -x "$tmp/$name.bin" ] || [ -s "$tmp/$name.log" ]; then
+        echo "check-core: $compiler $source:"
+        cat "$tmp/$name.log"
         status=1
         continue
     fi
-    run "$name" "$core" || { status=1; continue; }
+    run "$name" "$tmp/$name.bin" || { status=1; continue; }
     if ! diff -u "$tmp/primeproc" "$tmp/$name" >"$tmp/diff"; then
-        echo "check-core: docs/core.cpp ($cxx) and primeproc answer differently:"
+        echo "check-core: $source ($compiler) and primeproc answer differently:"
         cat "$tmp/diff"
         status=1
     fi
-done
+done <<EOF
+$builds
+EOF
 exit $status

@@ -16,15 +16,6 @@ parse_line
 finish
 LineReader::next'
 
-# Extra locations known to come from code that is leaving the program: the drawer
-# (support/timeline.cpp) and trace::finish. "BREAK<TAB>start of the function's name". Each entry
-# must still match a location: one that no longer does fails the check, so that this list is
-# emptied as that code leaves, and the four breaks are then held to one location each.
-known_extra='parse_line	timeline::
-finish	timeline::
-finish	trace::finish
-LineReader::next	timeline::'
-
 out=$(mktemp) || exit 1
 trap 'rm -f "$out"' EXIT
 
@@ -41,26 +32,10 @@ where() {
     awk '/^1(\.[0-9]+)? / && / in / { sub(/^[^ ]+ .* 0x[0-9a-f]+ in /, ""); print }' "$out"
 }
 
-# has_prefix PREFIX: some line of stdin starts with PREFIX.
-has_prefix() { awk -v p="$1" 'index($0, p) == 1 { f = 1 } END { exit !f }'; }
-
 status=0
-tab=$(printf '\t')
 while IFS= read -r name; do
     found=$(where "$name") || { printf '%s\n' "$found"; exit 1; }
-    unexpected=$found
-    while IFS="$tab" read -r break_name prefix; do
-        [ "$break_name" = "$name" ] || continue
-        if printf '%s\n' "$unexpected" | has_prefix "$prefix"; then
-            unexpected=$(printf '%s\n' "$unexpected" | awk -v p="$prefix" 'index($0, p) != 1')
-        else
-            echo "check-gdb-breaks: break $name: no location in $prefix... any more; remove that line from known_extra in $0"
-            status=1
-        fi
-    done <<LIST
-$known_extra
-LIST
-    count=$(printf '%s' "$unexpected" | grep -c .)
+    count=$(printf '%s' "$found" | grep -c .)
     if [ "$count" -ne 1 ]; then
         echo "check-gdb-breaks: break $name has $count locations (one expected):"
         printf '%s\n' "${found:-(none)}" | sed 's/^/    /'

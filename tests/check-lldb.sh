@@ -11,7 +11,7 @@ fi
 debug=$1
 here=$(cd "$(dirname "$0")" && pwd)
 session="$here/../docs/lldb-session.lldb"
-"$here/ensure-package.sh" lldb lldb --version >/dev/null || exit 1
+command -v lldb >/dev/null || { echo "lldb is missing (Debian: lldb): make deps installs it"; exit 1; }
 
 # Debian's lldb 14 looks for its Python module in the wrong folder and prints a harmless
 # traceback at start; point it at the right one when it is there.

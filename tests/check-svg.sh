@@ -1,15 +1,14 @@
 #!/bin/sh
 # check-svg.sh FILE.svg...: each picture is well-formed XML (xmllint) and renders (rsvg-convert)
 # to a PNG that is not blank. Installs libxml2-utils and librsvg2-bin when missing
-# (tests/ensure-package.sh). Silent with exit 0 on success; says what is wrong and exits 1.
+# (installed by make deps). Silent with exit 0 on success; says what is wrong and exits 1.
 set -u
 if [ $# -eq 0 ]; then
     echo "usage: $0 FILE.svg..." >&2
     exit 1
 fi
-here=$(cd "$(dirname "$0")" && pwd)
-"$here/ensure-package.sh" libxml2-utils xmllint --version >/dev/null || exit 1
-"$here/ensure-package.sh" librsvg2-bin rsvg-convert --version >/dev/null || exit 1
+command -v xmllint >/dev/null || { echo "xmllint is missing (Debian: libxml2-utils): make deps installs it"; exit 1; }
+command -v rsvg-convert >/dev/null || { echo "rsvg-convert is missing (Debian: librsvg2-bin): make deps installs it"; exit 1; }
 
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT

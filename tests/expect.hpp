@@ -62,6 +62,17 @@ inline Batch batch(std::uint64_t first, std::size_t count, std::uint64_t step = 
     return b;
 }
 
+// Primes that keep a child busy: about a second of one core each near 10^18, and two to four
+// seconds for the largest below 2^64.
+inline const std::string kSecondPrime = "1000000000000000003";
+inline const std::string kSecondPrime2 = "1000000000000000009";
+inline const std::string kLongPrime = "18446744073709551557";
+inline const std::string kLongPrime2 = "18446744073709551533";
+// The prime a harness::Yardstick tests beside a run that must end "at once": 2^62 - 57, half the
+// divisions of kLongPrime. A run that waited for a child on kLongPrime ends after it; one that
+// did not wait, long before.
+inline const std::string kYardstickPrime = "4611686018427387847";
+
 // The lines of a that b lacks (counting repeats), one per line: the readable part of a failure.
 inline std::string only_in(const Lines& a, const Lines& b) {
     Lines rest = a;
@@ -74,35 +85,17 @@ inline std::string only_in(const Lines& a, const Lines& b) {
     return text.empty() ? "  (none)\n" : text;
 }
 
-// A temporary file holding text (a Process's stdin), removed when the test ends.
-struct InputFile {
-    std::string path;
-    explicit InputFile(const std::string& text) {
-        char name[] = "/tmp/primeproc-in-XXXXXX";
-        const int fd = mkstemp(name);
-        REQUIRE(fd >= 0);
-        REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-        REQUIRE(close(fd) == 0);
-        path = name;
-    }
-    ~InputFile() { unlink(path.c_str()); }
-    InputFile(const InputFile&) = delete;
-    InputFile& operator=(const InputFile&) = delete;
-};
-
-// primeproc with args, its stdin a temporary file holding text, left running for the test. The
-// file lives as long as the process object: the child opens it only after fork().
+// primeproc with args, its stdin a temporary file holding text, left running for the test.
+// stdout_pipe_bytes: see harness::RunOptions.
 struct FedProcess {
-    InputFile input;
     harness::Process process;
-    // stdout_pipe_bytes: see harness::RunOptions.
     FedProcess(const std::vector<std::string>& args, const std::string& text, int stdout_pipe_bytes = 0)
-        : input(text), process(with_program(args), options(input, stdout_pipe_bytes)) {}
+        : process(with_program(args), options(text, stdout_pipe_bytes)) {}
 
 private:
-    static harness::RunOptions options(const InputFile& file, int stdout_pipe_bytes) {
+    static harness::RunOptions options(const std::string& text, int stdout_pipe_bytes) {
         harness::RunOptions opts;
-        opts.stdin_file = file.path;
+        opts.input = text;
         opts.stdout_pipe_bytes = stdout_pipe_bytes;
         return opts;
     }

@@ -4,7 +4,7 @@
 // build/tests/primeproc-heapcheck. The file replaces the global operator new and delete (a C++
 // program may: they are "replaceable"), and a pthread_atfork handler marks the child side of
 // every fork. From then on each operator new in that process writes one line to stderr before
-// it allocates, so tests/test_lean.cpp can show that a child formats and prints its verdict
+// it allocates, so tests/test_forking.cpp can show that a child formats and prints its verdict
 // without the heap. (A direct call of malloc is not counted, nor the C++ runtime's own buffer for
 // an exception being thrown: the program's code allocates only through operator new.)
 #include <pthread.h>

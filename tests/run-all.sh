@@ -79,8 +79,8 @@ check_if_there() {
 # dynamically linked program: in a static one valgrind cannot replace malloc, so it could not
 # check the heap. Each process writes its own log; with -q a log holds only findings, so any
 # finding fails the stage. Not run here: [slow] (a seconds-long division, 50 times slower),
-# [timing] (they assert what happens within a second or watch /proc while children run at native
-# speed), [stress] (20,000 forks under valgrind), [closed-fd] (valgrind opens its log file
+# [timing] (they measure against a run beside them, a harness::Yardstick, or watch /proc while
+# children run at native speed), [stress] (20,000 forks under valgrind), [closed-fd] (valgrind opens its log file
 # first, so descriptor 1 is never closed for primeproc) and [heapcheck] (it runs its own build
 # of the program, which only the plain stage is given).
 valgrind_unit() {
@@ -109,6 +109,13 @@ valgrind_smoke() {
 browser() {
     "$PRIMEPROC" -l en --timeline "$LOGS/timeline.svg" 97 91 100 >/dev/null &&
         ./tests/check-browser.sh "$LOGS/timeline.svg"
+}
+
+# browser_window: a window of 15 microseconds of the sample trace, in which the one wait for the
+# lock (child 4102's, 2 microseconds: a pixel in the picture of the whole run) must be wide.
+browser_window() {
+    "$(dirname "$PRIMEPROC")/primeproc-timeline" --from 2.425 --to 2.440 tests/timeline-sample.trace \
+        "$LOGS/timeline-window.svg" && ./tests/check-browser.sh --wait-at-least 100 "$LOGS/timeline-window.svg"
 }
 
 summary() {
@@ -155,9 +162,14 @@ case $name in
     docs)
         check "the man page: groff -man -ww -z docs/primeproc.1 reports nothing" \
             groff -man -ww -z docs/primeproc.1
+        check "the drawer's man page: groff -man -ww -z docs/primeproc-timeline.1 reports nothing" \
+            groff -man -ww -z docs/primeproc-timeline.1
         check "the source links of docs/walkthrough.md point at the lines they name" \
             ./tests/check-doc-links.sh docs/walkthrough.md
         check_if_there ./tests/check-core.sh "$PRIMEPROC"
+        check "docs/threads.cpp, docs/spawn.cpp and docs/core.c answer as primeproc does" env \
+            CORE_SOURCE="docs/threads.cpp docs/spawn.cpp docs/core.c" ./tests/check-core.sh "$PRIMEPROC"
+        check_if_there ./tests/check-comparison.sh "$PRIMEPROC"
         [ -r docs/processes.svg ] && check_if_there ./tests/check-svg.sh docs/processes.svg
         check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG"
         check "gdb: break prime::smallest_factor, parse_line, finish, LineReader::next: one place each" \
@@ -169,7 +181,8 @@ case $name in
     stress)
         catch2 env PRIMEPROC="$PRIMEPROC" FAILFORK_PRIMEPROC="$FAILFORK_PRIMEPROC" "$UNIT" '[stress]' ;;
     browser)
-        [ -x ./tests/check-browser.sh ] && check "the --timeline picture in headless Chromium" browser ;;
+        [ -x ./tests/check-browser.sh ] && check "the --timeline picture in headless Chromium" browser &&
+            check "primeproc-timeline --from --to: a 2 µs wait drawn wide, in headless Chromium" browser_window ;;
     norobust)
         # The lock macOS and OpenBSD get (README, "On macOS / FreeBSD"), built here on Linux.
         # Its lock test shows the hang a killed holder leaves (bounded: two seconds).
@@ -182,7 +195,9 @@ case $name in
     strict)
         # What a Linux-ism would break on macOS and the BSDs, found here.
         check "make strict: the program compiles as plain POSIX.1-2008 (g++)" make -s --no-print-directory strict
-        check "make strict: the same with clang++" make -s --no-print-directory strict CXX=clang++ ;;
+        check "make strict: the same with clang++" make -s --no-print-directory strict CXX=clang++
+        check "the Makefile: make -q up to date right after make; make CXX=clang++ rebuilds all" \
+            ./tests/check-make.sh "$LOGS/make-check" ;;
     *)
         echo "tests/run-all.sh: no stage '$name'" >&2
         exit 2 ;;

@@ -69,7 +69,9 @@ TEST_CASE("smallest_factor_book agrees with a sieve, and its bound does not over
         }
     }
     for (std::uint64_t n = 2; n < sieve.size(); ++n) {
-        if (smallest_factor_book(n) != sieve[n]) FAIL("n = " << n << ": " << smallest_factor_book(n) << " != " << sieve[n]);
+        if (smallest_factor_book(n) != sieve[n]) {
+            FAIL("n = " << n << ": " << smallest_factor_book(n) << " != " << sieve[n]);
+        }
     }
     CHECK(smallest_factor_book(UINT64_MAX) == 3);
     CHECK(smallest_factor_book(9007199254740881ull) == 9007199254740881ull);  // prime near 2^53
@@ -121,7 +123,9 @@ TEST_CASE("smallest_factor finds p in p * p for every prime p from 2 to 50000") 
     int first = 0, second = 0;
     const auto check = [](std::uint64_t p) {
         if (smallest_factor(p * p) != p) FAIL("p = " << p << ": " << smallest_factor(p * p));
-        if (smallest_factor(p * (p + 2)) != smallest_factor_book(p * (p + 2))) FAIL("p * (p + 2), p = " << p);
+        if (smallest_factor(p * (p + 2)) != smallest_factor_book(p * (p + 2))) {
+            FAIL("p * (p + 2), p = " << p);
+        }
     };
     for (Wheel w; w.value <= 50000; w.next()) {
         if (smallest_factor_book(w.value) == w.value) {
@@ -183,12 +187,15 @@ TEST_CASE("fast_remainder is n % d for every d from 1 to 20000, at n near 2^64 a
 TEST_CASE("the wheel gives 2, 3, 5, 7, 11, then exactly the numbers coprime to 2310, in order") {
     std::vector<std::uint64_t> expected = {2, 3, 5, 7, 11};
     for (std::uint64_t n = 13; n < 100000; ++n) {
-        if (n % 2 != 0 && n % 3 != 0 && n % 5 != 0 && n % 7 != 0 && n % 11 != 0) expected.push_back(n);
+        const bool coprime = n % 2 != 0 && n % 3 != 0 && n % 5 != 0 && n % 7 != 0 && n % 11 != 0;
+        if (coprime) expected.push_back(n);
     }
     std::size_t i = 0;
     const auto check = [&](std::uint64_t given) {
         if (given >= 100000) return;
-        if (i == expected.size() || given != expected[i]) FAIL("the wheel says " << given << " at place " << i);
+        if (i == expected.size() || given != expected[i]) {
+            FAIL("the wheel says " << given << " at place " << i);
+        }
         ++i;
     };
     for (Wheel w; w.value < 100000; w.next()) {
