@@ -171,7 +171,9 @@ case $name in
             CORE_SOURCE="docs/threads.cpp docs/spawn.cpp docs/core.c" ./tests/check-core.sh "$PRIMEPROC"
         check_if_there ./tests/check-comparison.sh "$PRIMEPROC"
         [ -r docs/processes.svg ] && check_if_there ./tests/check-svg.sh docs/processes.svg
-        check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG" ;;
+        check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG"
+        check "gdb: break prime::smallest_factor, parse_line, finish, LineReader::next: one place each" \
+            ./tests/check-gdb-breaks.sh "$PRIMEPROC_DEBUG" ;;
     valgrind-smoke)
         check "valgrind --trace-children=yes primeproc 97 100: no findings" valgrind_smoke ;;
     valgrind)

@@ -165,7 +165,7 @@ check-all: deps-all
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZER       := $(OUT)/fuzz/fuzz_parser
-$(FUZZER): tests/fuzz_parser.cpp prime.hpp support/parse.hpp support/messages.hpp
+$(FUZZER): tests/fuzz_parser.cpp prime.hpp support/fast_remainder.hpp support/parse.hpp support/messages.hpp
 	@FUZZ_CXX="$(FUZZ_CXX)" $(ENSURE) libclang-rt-14-dev ./build-aux/have-fuzzer.sh
 	@mkdir -p $(dir $@) $(OUT)/fuzz/corpus
 	$(FUZZ_CXX) -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
