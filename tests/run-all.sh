@@ -196,6 +196,7 @@ case $name in
         # What a Linux-ism would break on macOS and the BSDs, found here.
         check "make strict: the program compiles as plain POSIX.1-2008 (g++)" make -s --no-print-directory strict
         check "make strict: the same with clang++" make -s --no-print-directory strict CXX=clang++
+        check "clang-tidy finds nothing (.clang-tidy)" make -s --no-print-directory tidy
         check "the Makefile: make -q up to date right after make; make CXX=clang++ rebuilds all" \
             ./tests/check-make.sh "$LOGS/make-check" ;;
     *)
