@@ -5,7 +5,7 @@
 // MAP_ANONYMOUS is in POSIX.1-2024 but not in 2008, which `make strict` holds us to; glibc shows it
 // with _DEFAULT_SOURCE. Every current Unix has it (macOS and the BSDs without asking).
 #if !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE 1
+#define _DEFAULT_SOURCE 1  // NOLINT(bugprone-reserved-identifier): a feature-test macro, ours to set
 #endif
 #include "lock.hpp"
 

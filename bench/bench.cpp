@@ -12,7 +12,7 @@
 //    and cminflt), and the ratio primeproc/floor. N shrinks when the section's runs would not
 //    fit its time budget S (seconds) on a machine where fork is slow, to no fewer than 500
 //    numbers (which may then take longer); it says so.
-// 2. Arithmetic: prime::smallest_factor against the mod-30 wheel it replaced (with %) and the
+// 2. Arithmetic: prime::smallest_factor against a mod-30 wheel (with %) and the
 //    naive "i * i <= n" loop (with a 128-bit product, so it stays correct), the loops one after
 //    the other in each of A rounds, CPU-time ratios round by round, medians. Also the whole run
 //    of `primeproc 18446744073709551557`.
@@ -233,8 +233,8 @@ std::uint64_t naive_smallest_factor(std::uint64_t n) {
     return n;
 }
 
-// What prime::smallest_factor was before the mod-210 wheel and fast_remainder: a mod-30 wheel
-// (after 2, 3 and 5, the 8 numbers of every 30 coprime to 30) dividing with %.
+// The reference of the arithmetic target: a mod-30 wheel (after 2, 3 and 5, the 8 numbers of
+// every 30 coprime to 30) dividing with %.
 std::uint64_t wheel30_smallest_factor(std::uint64_t n) {
     for (std::uint64_t p : {2u, 3u, 5u}) {
         if (n % p == 0) return p;
@@ -283,17 +283,19 @@ struct Loop {
     bool slow;  // the naive loop takes about 8 s on the largest prime: left out there
 };
 
-// The mod-2310 wheel of prime::smallest_factor with one divider only: % (the integer divider)
-// or fast_remainder (the floating-point one) for every candidate. Beside the program's loop,
-// which uses both, they show what the wheel alone gains and what each divider adds.
+// The loop of prime::smallest_factor (the mod-2310 wheel, two candidates a turn) with one
+// divider only: % (the integer divider) or fast_remainder (the floating-point one) for every
+// candidate. Beside the program's loop, which uses both, they show what the wheel alone gains
+// and what each divider adds.
 template <bool kFloatingPoint>
 std::uint64_t wheel2310_one_divider(std::uint64_t n) {
-    for (std::uint64_t p : {2u, 3u, 5u, 7u, 11u}) {
-        if (n % p == 0) return p;
-    }
+    const auto remainder = [n](std::uint64_t d) {
+        return kFloatingPoint ? prime::fast_remainder(n, d) : n % d;
+    };
     const std::uint64_t limit = prime::integer_sqrt(n);
-    for (prime::Wheel d; d.value <= limit; d.next()) {
-        if ((kFloatingPoint ? prime::fast_remainder(n, d.value) : n % d.value) == 0) return d.value;
+    for (prime::Wheel w; w.value <= limit; w.next()) {
+        if (remainder(w.value) == 0) return w.value;
+        if (remainder(w.then) == 0 && w.then <= limit) return w.then;
     }
     return n;
 }
@@ -312,10 +314,10 @@ void arithmetic(const Options& o) {
         {"prime::smallest_factor (mod-2310 wheel, both dividers)", [](std::uint64_t n) { return prime::smallest_factor(n); }, false},
         {"mod-2310 wheel, fast_remainder only", wheel2310_one_divider<true>, false},
         {"mod-2310 wheel, % only", wheel2310_one_divider<false>, false},
-        {"mod-30 wheel with % (before)", wheel30_smallest_factor, false},
+        {"mod-30 wheel with %", wheel30_smallest_factor, false},
         {"naive i * i <= n", naive_smallest_factor, true},
     };
-    constexpr int kLoops = 5, kBefore = 3;
+    constexpr int kLoops = 5, kMod30 = 3;
     std::printf("## Arithmetic: smallest factor of a prime, median of %zu rounds, each round "
                 "running the loops one after the other\n\n", o.arith_rounds);
     std::printf("Load average before: %s\n\n", load_average().c_str());
@@ -331,13 +333,13 @@ void arithmetic(const Options& o) {
                 cpu[l].push_back(u);
             }
             for (int l = 0; l < kLoops; ++l) {  // this round's mod-30 wheel against this round's loop
-                if (!cpu[l].empty() && cpu[l].size() == round + 1) speedup[l].push_back(cpu[kBefore].back() / cpu[l].back());
+                if (!cpu[l].empty() && cpu[l].size() == round + 1) speedup[l].push_back(cpu[kMod30].back() / cpu[l].back());
             }
         }
         for (int l = 0; l < kLoops; ++l) {
             if (wall[l].empty()) continue;
-            const double tried = l < kBefore ? candidates(c.n, 2310, 480, 5)
-                                 : l == kBefore ? candidates(c.n, 30, 8, 3) : double(prime::integer_sqrt(c.n));
+            const double tried = l < kMod30 ? candidates(c.n, 2310, 480, 5)
+                                 : l == kMod30 ? candidates(c.n, 30, 8, 3) : double(prime::integer_sqrt(c.n));
             std::printf("| %s | %s | %.3f (%.3f) | %.2f | %.2fx |\n", c.what, loops[l].name, median(wall[l]),
                         median(cpu[l]), median(cpu[l]) / tried * 1e9, median(speedup[l]));
         }

@@ -24,7 +24,7 @@ $(BENCH)/floor-dynamic: bench/floor.c
 $(BENCH)/floor-dynamic-now: bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -pthread -Wl,-z,now -o $@ $<
-$(BENCH)/bench: bench/bench.cpp prime.hpp support/parse.hpp support/messages.hpp
+$(BENCH)/bench: bench/bench.cpp prime.hpp support/fast_remainder.hpp support/parse.hpp support/messages.hpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(REQUIRED) -O2 -g -o $@ bench/bench.cpp
 $(BENCH)/primeproc-%: $(PROGRAM_OBJS)

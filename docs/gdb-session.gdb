@@ -18,8 +18,13 @@ info inferiors
 print n.value
 continue
 
-# Stopped in smallest_factor; finish runs to its end and shows what it returns: the factor.
+# Stopped in smallest_factor: its number; three lines on, inside the book's loop, its bound
+# (floor(sqrt(91)) = 9) and the wheel's first two candidates. finish runs to the end of the
+# function and shows what it returns: the factor.
 print n
+next 3
+print limit
+print w
 finish
 
 # Let the child print and exit, then look at the parent: it was stopped at fork() all along.

@@ -57,7 +57,8 @@ void start_timeline(const std::string& path) {
     }
     g_shared.emplace(sizeof(std::atomic<int>));
     static_assert(std::atomic<int>::is_always_lock_free, "a lock-free atomic works across processes");
-    g_events_error = new (g_shared->address()) std::atomic<int>(0);
+    // Placement new: the counter lives in the shared mapping, which owns its memory (no delete).
+    g_events_error = new (g_shared->address()) std::atomic<int>(0);  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
 // One line to the events file, unless some process already failed to write there.

@@ -1,8 +1,8 @@
 #!/bin/sh
 # check-lldb.sh PRIMEPROC_DEBUG: runs the lldb session of docs/gdb.md (docs/lldb-session.lldb)
-# on the -O0 -g3 build and checks what lldb printed: it followed the child (whose parent is the
-# process lldb launched), the child's number (91) and the factor smallest_factor returned (7),
-# and the child's line. Silent with exit 0 on success; says what is wrong and exits 1 otherwise.
+# on the -O0 -g3 build and checks what lldb printed: one place for the breakpoint, the book's
+# loop around the stop, it followed the child (whose parent is the process lldb launched), the
+# child's number (91) and the factor smallest_factor returned (7), and the child's line. Silent with exit 0 on success; says what is wrong and exits 1 otherwise.
 set -u
 if [ $# -ne 1 ]; then
     echo "usage: $0 PRIMEPROC_DEBUG" >&2
@@ -36,7 +36,18 @@ fail() {
 [ "$status" -eq 0 ] || fail "lldb exited with status $status"
 launched=$(sed -n 's/^Process \([0-9][0-9]*\) launched: .*/\1/p' "$out")
 [ -n "$launched" ] || fail "no 'Process N launched' line"
+# "Breakpoint 1: where = ...": one location (several would read "Breakpoint 1: N locations.").
+grep -q '^Breakpoint 1: where = .*prime::smallest_factor<ParentGone>' "$out" ||
+    fail "break prime::smallest_factor did not resolve to the one smallest_factor<ParentGone>"
 grep -q 'stop reason = breakpoint 1\.' "$out" || fail "the breakpoint in prime::smallest_factor was not hit"
+# The lines shown around the stop are the book's loop, and docs/gdb.md shows them as they are
+# (line numbers included): in a code block, indented by 4, tabs expanded.
+listing=$(sed -n '/stop reason = breakpoint 1\./,/^Process [0-9]* launched/p' "$out" | grep -E '^(->|  ) +[0-9]+ ')
+printf '%s\n' "$listing" | grep -q 'if (n % w\.value == 0) return w\.value;$' ||
+    fail "the stop in smallest_factor does not show the book's loop"
+printf '%s\n' "$listing" | expand | while IFS= read -r line; do
+    grep -qxF -- "    $line" "$here/../docs/gdb.md" || { echo "check-lldb: docs/gdb.md lacks the line: $line" >&2; exit 1; }
+done || fail "docs/gdb.md does not show the lines lldb shows at the stop"
 grep -qx '(uint64_t) n = 91' "$out" || fail "frame variable n did not show 91"
 # expression (int)getppid() is $1: in the child, the parent is the launched process.
 grep -qx "(int) \$1 = $launched" "$out" || fail "the stopped process is not a child of $launched (not following the child)"

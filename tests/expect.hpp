@@ -1,7 +1,7 @@
 // expect.hpp - what the end-to-end tests expect primeproc to print, and the inputs they feed it.
 //
-// The expected verdicts come from the book's plain loop (reference_smallest_factor), not from
-// prime.hpp's wheel, so an end-to-end test does not trust the code it is testing.
+// The expected verdicts come from the book's plain loop (prime::smallest_factor_book), not from
+// the wheel the program runs, so an end-to-end test does not trust the code it is testing.
 #pragma once
 
 #include "../prime.hpp"
@@ -28,13 +28,6 @@ inline std::vector<std::string> with_program(std::vector<std::string> args) {
     return args;
 }
 
-inline std::uint64_t reference_smallest_factor(std::uint64_t n) {
-    for (std::uint64_t i = 2; i <= n / i; ++i) {
-        if (n % i == 0) return i;
-    }
-    return n;
-}
-
 // The verdict line (without '\n') for a valid input line.
 inline std::string verdict(const std::string& line, prime::Language lang = prime::Language::English) {
     const prime::ParsedLine n = prime::parse_line(line);
@@ -43,7 +36,7 @@ inline std::string verdict(const std::string& line, prime::Language lang = prime
     std::uint64_t f = 0;
     if (!n.below_two) {
         const auto at = known.find(n.value);
-        f = at != known.end() ? at->second : (known[n.value] = reference_smallest_factor(n.value));
+        f = at != known.end() ? at->second : (known[n.value] = prime::smallest_factor_book(n.value));
     }
     std::string v = prime::verdict(lang, n, f);
     v.pop_back();

@@ -183,6 +183,8 @@ case $name in
         check_if_there ./tests/check-comparison.sh "$PRIMEPROC"
         [ -r docs/processes.svg ] && check_if_there ./tests/check-svg.sh docs/processes.svg
         check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG"
+        check "gdb: break prime::smallest_factor, parse_line, finish, LineReader::next: one place each" \
+            ./tests/check-gdb-breaks.sh "$PRIMEPROC_DEBUG"
         exercises fast ;;
     exercises)
         # The course material's slow part: the labs (each a build), gdb, the waits the texts ask for.
@@ -209,6 +211,7 @@ case $name in
         # What a Linux-ism would break on macOS and the BSDs, found here.
         check "make strict: the program compiles as plain POSIX.1-2008 (g++)" make -s --no-print-directory strict
         check "make strict: the same with clang++" make -s --no-print-directory strict CXX=clang++
+        check "clang-tidy finds nothing (.clang-tidy)" make -s --no-print-directory tidy
         check "the Makefile: make -q up to date right after make; make CXX=clang++ rebuilds all" \
             ./tests/check-make.sh "$LOGS/make-check" ;;
     *)

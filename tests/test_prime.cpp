@@ -13,14 +13,6 @@ using namespace prime;
 
 namespace {
 
-// The book's loop, with the bound written so it cannot overflow: the reference answer.
-std::uint64_t reference_smallest_factor(std::uint64_t n) {
-    for (std::uint64_t i = 2; i <= n / i; ++i) {
-        if (n % i == 0) return i;
-    }
-    return n;
-}
-
 // fast_remainder(n, d) must be n % d; FAIL names the pair, so one failure says enough.
 void check_remainder(std::uint64_t n, std::uint64_t d) {
     if (fast_remainder(n, d) != n % d) {
@@ -66,9 +58,20 @@ TEST_CASE("integer_sqrt is exact at the perfect squares and next to them, up to 
     CHECK(integer_sqrt(UINT64_MAX) == 4294967295ull);
 }
 
-TEST_CASE("smallest_factor_book is the reference loop, and its bound does not overflow") {
-    for (std::uint64_t n = 2; n < 20000; ++n) {
-        if (smallest_factor_book(n) != reference_smallest_factor(n)) FAIL("n = " << n);
+TEST_CASE("smallest_factor_book agrees with a sieve, and its bound does not overflow") {
+    // Eratosthenes' sieve, a different way to the same answers: each prime p marks the multiples
+    // that no smaller prime has marked with p.
+    std::vector<std::uint64_t> sieve(20000, 0);
+    for (std::uint64_t p = 2; p < sieve.size(); ++p) {
+        if (sieve[p] != 0) continue;
+        for (std::uint64_t m = p; m < sieve.size(); m += p) {
+            if (sieve[m] == 0) sieve[m] = p;
+        }
+    }
+    for (std::uint64_t n = 2; n < sieve.size(); ++n) {
+        if (smallest_factor_book(n) != sieve[n]) {
+            FAIL("n = " << n << ": " << smallest_factor_book(n) << " != " << sieve[n]);
+        }
     }
     CHECK(smallest_factor_book(UINT64_MAX) == 3);
     CHECK(smallest_factor_book(9007199254740881ull) == 9007199254740881ull);  // prime near 2^53
@@ -82,8 +85,8 @@ TEST_CASE("smallest_factor_book ends on the largest 64-bit prime", "[.][slow]") 
 
 TEST_CASE("smallest_factor agrees with the book's loop on every n below 200000") {
     for (std::uint64_t n = 2; n < 200000; ++n) {
-        if (smallest_factor(n) != reference_smallest_factor(n)) {
-            FAIL("n = " << n << ": " << smallest_factor(n) << " != " << reference_smallest_factor(n));
+        if (smallest_factor(n) != smallest_factor_book(n)) {
+            FAIL("n = " << n << ": " << smallest_factor(n) << " != " << smallest_factor_book(n));
         }
     }
 }
@@ -92,7 +95,7 @@ TEST_CASE("smallest_factor agrees with the book's loop on random 40-bit numbers"
     std::mt19937_64 rng(20261125);
     for (int i = 0; i < 3000; ++i) {
         const std::uint64_t n = (rng() >> 24) | 2;  // below 2^40, at least 2
-        CHECK(smallest_factor(n) == reference_smallest_factor(n));
+        CHECK(smallest_factor(n) == smallest_factor_book(n));
     }
 }
 
@@ -113,18 +116,26 @@ TEST_CASE("smallest_factor finds the smaller prime of squares and products of tw
     CHECK(smallest_factor(1ull << 63) == 2);
 }
 
-TEST_CASE("smallest_factor finds p in p * p for every prime p from 13 to 50000") {
+TEST_CASE("smallest_factor finds p in p * p for every prime p from 2 to 50000") {
     // The candidates go in pairs (a % on one, fast_remainder on the other): p is the first of
     // its pair for some p and the second for others, below and above 2^13, and p * p puts it
     // right at the bound, where the second of a pair may lie beyond.
     int first = 0, second = 0;
-    Wheel w;
-    for (int i = 0; w.value <= 50000; ++i, w.next()) {
-        const std::uint64_t p = w.value;
-        if (reference_smallest_factor(p) != p) continue;
-        (i % 2 == 0 ? first : second) += 1;
+    const auto check = [](std::uint64_t p) {
         if (smallest_factor(p * p) != p) FAIL("p = " << p << ": " << smallest_factor(p * p));
-        if (smallest_factor(p * (p + 2)) != reference_smallest_factor(p * (p + 2))) FAIL("p * (p + 2), p = " << p);
+        if (smallest_factor(p * (p + 2)) != smallest_factor_book(p * (p + 2))) {
+            FAIL("p * (p + 2), p = " << p);
+        }
+    };
+    for (Wheel w; w.value <= 50000; w.next()) {
+        if (smallest_factor_book(w.value) == w.value) {
+            check(w.value);
+            ++first;
+        }
+        if (smallest_factor_book(w.then) == w.then) {
+            check(w.then);
+            ++second;
+        }
     }
     CHECK(first > 2000);
     CHECK(second > 2000);
@@ -173,13 +184,25 @@ TEST_CASE("fast_remainder is n % d for every d from 1 to 20000, at n near 2^64 a
     }
 }
 
-TEST_CASE("the wheel steps through exactly the numbers coprime to 2310, in order, from 13") {
-    Wheel w;
+TEST_CASE("the wheel gives 2, 3, 5, 7, 11, then exactly the numbers coprime to 2310, in order") {
+    std::vector<std::uint64_t> expected = {2, 3, 5, 7, 11};
     for (std::uint64_t n = 13; n < 100000; ++n) {
-        if (n % 2 == 0 || n % 3 == 0 || n % 5 == 0 || n % 7 == 0 || n % 11 == 0) continue;
-        if (w.value != n) FAIL("the wheel says " << w.value << ", the next candidate is " << n);
-        w.next();
+        const bool coprime = n % 2 != 0 && n % 3 != 0 && n % 5 != 0 && n % 7 != 0 && n % 11 != 0;
+        if (coprime) expected.push_back(n);
     }
+    std::size_t i = 0;
+    const auto check = [&](std::uint64_t given) {
+        if (given >= 100000) return;
+        if (i == expected.size() || given != expected[i]) {
+            FAIL("the wheel says " << given << " at place " << i);
+        }
+        ++i;
+    };
+    for (Wheel w; w.value < 100000; w.next()) {
+        check(w.value);
+        check(w.then);
+    }
+    CHECK(i == expected.size());
 }
 
 TEST_CASE("smallest_factor agrees with the book's loop near 2^64 when the factor is above 2^13") {
@@ -189,9 +212,9 @@ TEST_CASE("smallest_factor agrees with the book's loop near 2^64 when the factor
     int kept = 0;
     while (kept < 300) {
         const std::uint64_t p = (1ull << 13) + (rng() >> 51);
-        if (reference_smallest_factor(p) != p) continue;
+        if (smallest_factor_book(p) != p) continue;
         const std::uint64_t n = p * (UINT64_MAX / p - (rng() >> 34));  // near 2^64
-        const std::uint64_t expected = reference_smallest_factor(n);
+        const std::uint64_t expected = smallest_factor_book(n);
         if (expected < (1ull << 13)) continue;
         CHECK(smallest_factor(n) == expected);
         ++kept;

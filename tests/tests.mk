@@ -2,7 +2,7 @@
 # 'make check-all' build and run (tests/run-all.sh runs each stage), the sanitized and
 # no-robust-mutex builds, the strict POSIX compile, the fuzzer, the formatter, and 'make deps'.
 
-.PHONY: test check check-all deps deps-all catch2 sanitized strict norobust fuzz format format-check
+.PHONY: test check check-all deps deps-all catch2 sanitized strict norobust fuzz format format-check tidy
 
 # Catch2's own code (its main and test runner) is by far the longest compile, and nothing in it
 # is ours to debug or to sanitize. Debian's catch2 ships it compiled (libCatch2WithMain.a), so
@@ -96,6 +96,7 @@ deps: catch2
 	@$(ENSURE) patch patch --version
 deps-all: deps
 	@$(ENSURE) chromium-headless-shell chromium-headless-shell --version
+	@$(ENSURE) clang-tidy clang-tidy --version
 	@FUZZ_CXX="$(FUZZ_CXX)" $(ENSURE) libclang-rt-14-dev ./build-aux/have-fuzzer.sh
 
 # Every stage is a target, so 'make -j' builds and runs them at once: the plain tests start
@@ -167,7 +168,7 @@ check-all: deps-all
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZER       := $(OUT)/fuzz/fuzz_parser
-$(FUZZER): tests/fuzz_parser.cpp prime.hpp support/parse.hpp support/messages.hpp
+$(FUZZER): tests/fuzz_parser.cpp prime.hpp support/fast_remainder.hpp support/parse.hpp support/messages.hpp
 	@FUZZ_CXX="$(FUZZ_CXX)" $(ENSURE) libclang-rt-14-dev ./build-aux/have-fuzzer.sh
 	@mkdir -p $(dir $@) $(OUT)/fuzz/corpus
 	$(FUZZ_CXX) -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -185,3 +186,8 @@ format:
 	clang-format -i $(FORMATTED)
 format-check:
 	@clang-format --dry-run -Werror $(FORMATTED)
+
+# clang-tidy (.clang-tidy says which checks, and why) over the program's and the drawer's sources.
+TIDIED := primeproc.cpp lock.cpp $(sort $(wildcard support/*.cpp timeline/*.cpp))
+tidy:
+	@clang-tidy --quiet $(TIDIED) -- $(REQUIRED) $(CPPFLAGS) 2>/dev/null

@@ -99,7 +99,7 @@ private:
         return left + static_cast<double>(std::clamp(t, from_, to_) - from_) * plot / static_cast<double>(to_ - from_);
     }
     bool on_axis(Micros t) const { return t >= from_ && t <= to_; }
-    double lane_top(std::size_t lane) const { return lane == 0 ? top_ : top_ + parent_height + 6 + pitch * (lane - 1); }
+    double lane_top(std::size_t lane) const { return lane == 0 ? top_ : top_ + parent_height + 6 + pitch * static_cast<double>(lane - 1); }
     void header();
     void legend(double y);
     void axis();
@@ -163,7 +163,8 @@ void SvgSink::legend(double y) {
     const std::size_t columns = 3;
     for (std::size_t i = 0; i < std::size(legend_items); ++i) {
         const LegendItem& item = legend_items[i];
-        const double x0 = 20 + 400.0 * static_cast<double>(i % columns), y0 = y + 24.0 * static_cast<double>(i / columns);
+        const std::size_t row = i / columns;  // whole rows: the division is meant to cut
+        const double x0 = 20 + 400.0 * static_cast<double>(i % columns), y0 = y + 24.0 * static_cast<double>(row);
         const std::string swatch = item.swatch;
         if (swatch == "fork") {
             out_ << "<g class=\"fork\"><line x1=\"" << num(x0 + 14) << "\" y1=\"" << num(y0) << "\" x2=\""

@@ -25,7 +25,7 @@ std::pair<int, off_t> copy_to_temp_file(int fd, const std::string& fd_name) {
     off_t size = 0;
     try {
         if (unlink(name.c_str()) != 0) io::throw_errno(("unlink(" + name + ")").c_str());
-        std::vector<char> buf(64 * 1024);
+        std::vector<char> buf(std::size_t{64} * 1024);
         for (;;) {
             const ssize_t n = read(fd, buf.data(), buf.size());
             if (n < 0 && errno == EINTR) continue;
