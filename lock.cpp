@@ -5,7 +5,8 @@
 // MAP_ANONYMOUS is in POSIX.1-2024 but not in 2008, which `make strict` holds us to; glibc shows it
 // with _DEFAULT_SOURCE. Every current Unix has it (macOS and the BSDs without asking).
 #if !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE 1  // NOLINT(bugprone-reserved-identifier): a feature-test macro, ours to set
+// NOLINTNEXTLINE(bugprone-reserved-identifier): a feature-test macro is ours to set
+#define _DEFAULT_SOURCE 1
 #endif
 #include "lock.hpp"
 
@@ -25,7 +26,8 @@
 // The platform's choice, made here only (robust() tells the rest). The build without robust mutexes
 // gets macOS's lock, pthread_mutex_timedlock missing too, so Linux tests that lock.
 #if defined(__OpenBSD__)
-#error "OpenBSD has no process-shared pthread mutexes (pthread_mutexattr_setpshared with PTHREAD_PROCESS_SHARED fails): primeproc cannot share its lock between processes there"
+// pthread_mutexattr_setpshared(PTHREAD_PROCESS_SHARED) fails there.
+#error "OpenBSD has no process-shared mutexes: primeproc cannot share its lock there"
 #elif defined(__APPLE__) || defined(PRIMEPROC_NO_ROBUST_MUTEX)
 #define PRIMEPROC_ROBUST 0
 #else
@@ -34,9 +36,13 @@
 
 namespace {
 
-[[noreturn]] void throw_error(int err, const char* call) { throw std::system_error(err, std::generic_category(), call); }
+[[noreturn]] void throw_error(int err, const char* call) {
+    throw std::system_error(err, std::generic_category(), call);
+}
 
-void check_pthread(int err, const char* call) { if (err != 0) throw_error(err, call); }
+void check_pthread(int err, const char* call) {
+    if (err != 0) throw_error(err, call);
+}
 
 // Where nothing may throw (destructors, unlock): "call: reason" as perror prints it, one write(2).
 void report_error(int err, const char* call) {
@@ -53,7 +59,9 @@ SharedMemory::SharedMemory(size_t size) : size_(size) {
     if (address_ == MAP_FAILED) throw_error(errno, "mmap");
 }
 
-SharedMemory::~SharedMemory() { if (munmap(address_, size_) != 0) report_error(errno, "munmap"); }
+SharedMemory::~SharedMemory() {
+    if (munmap(address_, size_) != 0) report_error(errno, "munmap");
+}
 
 struct ProcessMutex::Shared {
     pthread_mutex_t mutex;
@@ -63,21 +71,27 @@ struct ProcessMutex::Shared {
 bool ProcessMutex::robust() { return PRIMEPROC_ROBUST; }
 
 ProcessMutex::ProcessMutex() : memory_(sizeof(Shared)), creator_(getpid()) {
-    static_assert(std::atomic<unsigned long>::is_always_lock_free, "a shared counter must be lock-free");
+    static_assert(std::atomic<unsigned long>::is_always_lock_free,
+                  "a shared counter must be lock-free");
     pthread_mutexattr_t attr;
     check_pthread(pthread_mutexattr_init(&attr), "pthread_mutexattr_init");
     struct Destroy {  // on every way out, exceptions included (init may allocate)
         pthread_mutexattr_t* attr;
-        ~Destroy() { if (const int err = pthread_mutexattr_destroy(attr)) report_error(err, "pthread_mutexattr_destroy"); }
+        ~Destroy() {
+            if (const int err = pthread_mutexattr_destroy(attr))
+                report_error(err, "pthread_mutexattr_destroy");
+        }
     } destroy{&attr};
     // PTHREAD_PROCESS_SHARED: the portable promise that the mutex may be used by several processes.
     // (For a robust mutex glibc uses shared futexes anyway, so on Linux it works without; without
     // both attributes it does not: see docs/exercises.md.)
-    check_pthread(pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED), "pthread_mutexattr_setpshared");
+    check_pthread(pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED),
+                  "pthread_mutexattr_setpshared");
 #if PRIMEPROC_ROBUST
     // PTHREAD_MUTEX_ROBUST: if a holder dies (a child killed with SIGKILL while printing), the
     // next locker is told EOWNERDEAD instead of waiting forever for an unlock that never comes.
-    check_pthread(pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST), "pthread_mutexattr_setrobust");
+    check_pthread(pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST),
+                  "pthread_mutexattr_setrobust");
 #endif
     // The mapping arrives zero-filled; the mutex must still be initialised with its attributes.
     Shared& s = *new (memory_.address()) Shared;
@@ -88,7 +102,8 @@ ProcessMutex::ProcessMutex() : memory_(sizeof(Shared)), creator_(getpid()) {
 ProcessMutex::~ProcessMutex() {
     // Destroyed in a child, it would be destroyed for everyone (children _exit and never get here).
     if (getpid() != creator_) return;
-    if (const int err = pthread_mutex_destroy(&shared().mutex)) report_error(err, "pthread_mutex_destroy");
+    if (const int err = pthread_mutex_destroy(&shared().mutex))
+        report_error(err, "pthread_mutex_destroy");
 }
 
 // Whether a pthread_mutex_*lock call left us holding the mutex: 0 yes; EBUSY (try) or ETIMEDOUT
@@ -111,7 +126,8 @@ bool ProcessMutex::took_it(int err, const char* call) {
 }
 
 void ProcessMutex::lock() {
-    const int err = pthread_mutex_lock(&shared().mutex);  // no EINTR: a handler runs, the wait goes on
+    // No EINTR: a signal's handler runs, then the wait goes on.
+    const int err = pthread_mutex_lock(&shared().mutex);
     if (!took_it(err, "pthread_mutex_lock")) throw_error(err, "pthread_mutex_lock");
 }
 
@@ -124,7 +140,8 @@ bool ProcessMutex::try_lock_until(std::chrono::steady_clock::time_point deadline
 #if PRIMEPROC_ROBUST
     // The deadline is CLOCK_REALTIME's (system_clock's; pthread_mutex_clocklock, which takes
     // CLOCK_MONOTONIC, is POSIX.1-2024): a clock step stretches or shortens the wait. Harmless here.
-    const auto at = system_clock::now() + duration_cast<system_clock::duration>(deadline - steady_clock::now());
+    const auto at =
+        system_clock::now() + duration_cast<system_clock::duration>(deadline - steady_clock::now());
     const auto ns = duration_cast<nanoseconds>(at.time_since_epoch()).count();
     const timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
     return took_it(pthread_mutex_timedlock(&shared().mutex, &ts), "pthread_mutex_timedlock");

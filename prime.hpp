@@ -130,8 +130,8 @@ inline void Wheel::next() {
 // r * r could.
 inline std::uint64_t integer_sqrt(std::uint64_t n) {
     auto r = static_cast<std::uint64_t>(std::sqrt(static_cast<double>(n)));
-    while (r > 0 && r > n / r) --r;            // r*r > n: one too many
-    while (r + 1 <= n / (r + 1)) ++r;          // (r+1)^2 <= n: one too few
+    while (r > 0 && r > n / r) --r;    // r*r > n: one too many
+    while (r + 1 <= n / (r + 1)) ++r;  // (r+1)^2 <= n: one too few
     return r;
 }
 

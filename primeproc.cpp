@@ -16,8 +16,8 @@
 #include "prime.hpp"
 #include "support/io.hpp"
 #include "support/lines.hpp"
-#include "support/modes.hpp"
 #include "support/messages.hpp"
+#include "support/modes.hpp"
 #include "support/options.hpp"
 #include "support/parent.hpp"
 #include "support/signals.hpp"
@@ -26,23 +26,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <new>
 #include <string>
 #include <system_error>
-
-// child: our parent is gone once we have been given a new one (init or a subreaper), so nobody
-// would read the answer. getppid() is portable; prctl(PR_SET_PDEATHSIG) would be Linux-only.
-struct ParentGone {
-    pid_t parent;
-    bool operator()() const { return getppid() != parent; }
-};
-// (Outside the anonymous namespace so that a debugger can name smallest_factor<ParentGone>.)
 
 namespace {
 
@@ -56,11 +48,11 @@ constexpr int kQuietWaitMs = 200;     // a wait shorter than this is not worth a
 
 bool read_and_answer(Parent& p);
 bool answer_arguments(Parent& p);
-bool answer(Parent& p, const std::string& raw, bool from_arguments);
+bool answer(Parent& p, const std::string& raw, ParsedLine n);
 void start_child(Parent& p, const ParsedLine& n);
 void wait_for_free_slot(Parent& p);
 [[noreturn]] void run_child(const ChildContext& c, const ParsedLine& n);
-void reap_finished(Parent& p);
+void reap_finished(Parent& p, int options = WNOHANG);
 void wait_for_children(Parent& p, int within_ms);
 int finish(Parent& p, bool all_valid);
 
@@ -71,7 +63,7 @@ int main(int argc, char** argv) {
         const Options opts = parse_command_line(argc, argv);  // --help, usage errors: exits there
         io::check_standard_descriptors(opts.numbers.empty());
         Signals::ignore_output_signals();
-        const trace::Recording recording(opts.trace, opts.timeline, argv[0]);  // --timeline's file checked here
+        const trace::Recording recording(opts.trace, opts.timeline, argv[0]);  // opens FILE now
         // fork() copies stdio buffers along with everything else: bytes still in one would be
         // written twice, by parent and child (the classic duplicated output, seen only when stdout
         // is a file or a pipe). Unbuffered, nothing waits there (we write with write(2) anyway).
@@ -109,9 +101,11 @@ bool read_and_answer(Parent& p) {
     for (;;) {
         reap_finished(p);  // zombies must not pile up in a long session
         if (p.ending()) break;
-        const Status status = read_line(p, reader, line);  // the book's prompt, or --live's: modes.hpp
-        if (status != Status::Line || prime::parse_line(line).kind == LineKind::End) break;
-        all_valid = answer(p, line, false) && all_valid;
+        const Status status = read_line(p, reader, line);  // the book's prompt, or --live's
+        if (status != Status::Line) break;
+        const ParsedLine n = prime::parse_line(line);
+        if (n.kind == LineKind::End) break;  // "e"
+        all_valid = answer(p, line, n) && all_valid;
     }
     return all_valid;
 }
@@ -121,18 +115,13 @@ bool answer_arguments(Parent& p) {
     for (const std::string& arg : p.opts.numbers) {
         reap_finished(p);
         if (p.ending()) break;
-        all_valid = answer(p, arg, true) && all_valid;
+        all_valid = answer(p, arg, prime::parse_argument(arg)) && all_valid;
     }
     return all_valid;
 }
 
-// parent: one number (a line or an argument). Returns false for invalid input.
-bool answer(Parent& p, const std::string& raw, bool from_arguments) {
-    ParsedLine n = prime::parse_line(raw);
-    const bool leave_word = n.kind == LineKind::End || n.problem == prime::Problem::QuitWord;
-    if (from_arguments && (n.kind == LineKind::Blank || leave_word)) {
-        n = prime::invalid(prime::Problem::NotANumber);  // "", "e" or "quit": no typed line, no number
-    }
+// parent: one line or argument, raw and parsed. Returns false for invalid input.
+bool answer(Parent& p, const std::string& raw, ParsedLine n) {
     if (n.kind == LineKind::Invalid) {
         p.say(prime::refusal(p.opts.language, raw, n.problem), false);
         return false;
@@ -157,8 +146,7 @@ void start_child(Parent& p, const ParsedLine& n) {
                 errno = saved;
                 if (!p.ending()) continue;
             }
-            p.some_failed = true;
-            p.say(prime::fork_failed(p.opts.language, std::strerror(errno), n.text));
+            p.report_failure(prime::fork_failed(p.opts.language, std::strerror(errno), n.text));
             return;
         case 0:  // child: a copy of the parent that continues from here, not from main()
             run_child(p.for_child, n);  // never returns
@@ -190,11 +178,11 @@ int write_verdict(const ChildContext& c, std::string_view line) {
 // child: the book's "with self.EinAusLock: print(...)".
 int print_holding_lock(const ChildContext& c, std::string_view line) {
     trace::event(trace::Event::waits_for_lock);
-    const FairPrompt::Waiter seen(c.fair_prompt);  // so that the prompt lets us go first (fair_prompt.hpp)
+    const FairPrompt::Waiter seen(c.fair_prompt);  // the next prompt lets us go first
     std::lock_guard<ProcessMutex> hold(c.lock);
     trace::event(trace::Event::took_lock);
     const int status = write_verdict(c, line);
-    trace::event(trace::Event::releases_lock);  // before the unlock, so lock intervals never overlap
+    trace::event(trace::Event::releases_lock);  // before the unlock: no two holds overlap
     return status;
 }
 
@@ -207,7 +195,7 @@ int test_and_print(const ChildContext& c, const ParsedLine& n) {
         factor = prime::smallest_factor(n.value, ParentGone{c.parent});
         if (factor == 0) return kExitParentGone;
     }
-    const prime::Verdict line(c.language, n, factor);  // no heap after fork: see Verdict
+    const prime::Verdict line(c.language, n, factor);     // no heap after fork: see Verdict
     if (c.unlocked) return print_in_pieces(line.text());  // --unlocked: the race, made visible
     return print_holding_lock(c, line.text());
 }
@@ -257,38 +245,40 @@ void wait_for_free_slot(Parent& p) {
 
 // parent: what a child's wait status says, decoded with the W* macros.
 void record_end(Parent& p, pid_t pid, int status) {
-    if (trace::on()) trace::event(trace::Event::reaped_child, static_cast<long>(pid), trace::decode(status).c_str());
+    if (trace::on())
+        trace::event(trace::Event::reaped_child, long{pid}, trace::decode(status).c_str());
     p.fair_prompt.forget(pid);  // had it died waiting at the lock, no prompt waits for it now
     std::string number;
     if (!p.children.remove(pid, number)) return;  // not ours (see children.hpp): reaped quietly
-    const prime::Language lang = p.opts.language;
     if (WIFEXITED(status) && WEXITSTATUS(status) == kExitOutputFailed) {
         p.end_because(Ending::OutputFailed);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-        p.some_failed = true;
-        p.say(prime::child_exited(lang, pid, number, WEXITSTATUS(status)));
+        p.report_failure(prime::child_exited(p.opts.language, pid, number, WEXITSTATUS(status)));
     } else if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
         if (sig == SIGPIPE) p.end_because(Ending::ReaderGone);  // as with `| head`: quietly
-        // Once we are ending, a child killed is one we stopped, or one the same Ctrl-C or kill
-        // reached: not news.
+        // Ending: a child killed now is one we stopped, or one our own Ctrl-C reached: no news.
         if (p.ending()) return;
-        p.some_failed = true;
-        p.say(prime::child_killed(lang, pid, number, sig, strsignal(sig)));
+        p.report_failure(prime::child_killed(p.opts.language, pid, number, sig, strsignal(sig)));
         ++p.killed_unexpectedly;  // if it held the lock, its repair is news: Parent::tell_repairs
     }
 }
 
-// parent: reap every child that has ended; never blocks (WNOHANG).
-void reap_finished(Parent& p) {
+// parent: reap every child that has ended, never blocking (WNOHANG); with options 0, wait for
+// each until none of ours is left (they are all dying: stop_all).
+void reap_finished(Parent& p, int options) {
     for (;;) {
+        if (options == 0 && p.children.size() == 0) return;
         int status = 0;
-        const pid_t pid = waitpid(-1, &status, WNOHANG);
+        const pid_t pid = waitpid(-1, &status, options);
         if (pid > 0) {
             record_end(p, pid, status);
             p.tell_repairs();
-        } else if (pid == 0 || errno == ECHILD) {  // none has ended; ECHILD: no children at all,
-            return;                                // which is how reaping ends, not an error
+        } else if (pid == 0) {  // none has ended yet
+            return;
+        } else if (errno == ECHILD) {  // no children at all: how reaping ends, not an error
+            p.children.clear();        // (one a debugger reaped is gone all the same)
+            return;
         } else if (errno != EINTR) {
             io::throw_errno("waitpid");
         }
@@ -311,19 +301,13 @@ void wait_for_children(Parent& p, int within_ms) {
 // parent: end every child now and reap them.
 void stop_all(Parent& p) {
     p.signal_children();
-    while (p.children.size() > 0) {
-        int status = 0;
-        const pid_t pid = waitpid(-1, &status, 0);  // blocking: they are all dying
-        if (pid > 0) record_end(p, pid, status);
-        else if (errno == ECHILD) p.children.clear();
-        else if (errno != EINTR) io::throw_errno("waitpid");
-    }
+    reap_finished(p, 0);  // blocking: they are all dying
 }
 
 // parent: the exit status, or death by the signal that asked us to end.
 int finish(Parent& p, bool all_valid) {
     if (p.ending()) stop_all(p);
-    p.tell_repairs();  // a repair made after the last reap
+    p.tell_repairs();        // a repair made after the last reap
     trace::draw_timeline();  // --timeline: fork + exec the drawer, now that every child is reaped
     if (p.why_ending() == Ending::OutputFailed) {
         p.say(prime::write_error(p.opts.language, std::strerror(p.board.output_error)));

@@ -33,8 +33,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -51,13 +51,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void fail(const char* call) { throw std::system_error(errno, std::generic_category(), call); }
+[[noreturn]] void fail(const char* call) {
+    throw std::system_error(errno, std::generic_category(), call);
+}
 
 struct Result {
     double seconds = 0;
-    long minor_faults = 0;           // the process and every child it reaped (wait4's rusage)
-    long own_faults = -1;            // the process alone (minflt), -1 if /proc could not tell
-    long children_faults = -1;       // its reaped children (cminflt)
+    long minor_faults = 0;      // the process and every child it reaped (wait4's rusage)
+    long own_faults = -1;       // the process alone (minflt), -1 if /proc could not tell
+    long children_faults = -1;  // its reaped children (cminflt)
     long max_rss_kib = 0;
 };
 
@@ -168,7 +170,8 @@ struct PerNumber {
 };
 
 PerNumber per_number_of(const Result& r, std::size_t n) {
-    return {r.seconds * 1e6 / double(n), double(r.own_faults) / double(n), double(r.children_faults) / double(n)};
+    return {r.seconds * 1e6 / double(n), double(r.own_faults) / double(n),
+            double(r.children_faults) / double(n)};
 }
 
 // N for the section: as asked, unless R bracketed rounds of every pair would not fit the budget
@@ -180,7 +183,8 @@ std::size_t numbers_that_fit(const Options& o, double& us_per_fork) {
     // Per pair: R primeproc runs and R + 1 floor runs; primeproc is taken as 1.5 floors.
     const double floors = double(o.pairs.size()) * (2.5 * double(o.rounds) + 1);
     const double fit = o.seconds / (floors * t.seconds / double(trial));
-    return std::max<std::size_t>(500, std::min<std::size_t>(o.n, static_cast<std::size_t>(fit) / 100 * 100));
+    return std::max<std::size_t>(
+        500, std::min<std::size_t>(o.n, static_cast<std::size_t>(fit) / 100 * 100));
 }
 
 void per_number(const Options& o) {
@@ -188,16 +192,23 @@ void per_number(const Options& o) {
     const std::size_t n = numbers_that_fit(o, us_per_fork);
     const std::string input = write_numbers(o.dir + "/numbers.txt", 1000000, n);
     const std::string before = load_average();
-    std::printf("## Per-number overhead: N = %zu small numbers, -j %s, median of %zu bracketed rounds\n\n",
-                n, o.jobs.c_str(), o.rounds);
+    std::printf(
+        "## Per-number overhead: N = %zu small numbers, -j %s, median of %zu bracketed rounds\n\n",
+        n, o.jobs.c_str(), o.rounds);
     if (n < o.n) {
-        std::printf("(N = %zu was asked; a fork costs %.0f us here, so %zu numbers fit the section's "
-                    "budget of %.0f s: --n and --seconds change that.)\n\n", o.n, us_per_fork, n, o.seconds);
+        std::printf(
+            "(N = %zu was asked; a fork costs %.0f us here, so %zu numbers fit the section's "
+            "budget of %.0f s: --n and --seconds change that.)\n\n",
+            o.n, us_per_fork, n, o.seconds);
     }
-    std::printf("| program | us per number | minor faults per number: parent | children | ratio to its floor |\n");
+    std::printf(
+        "| program | us per number | minor faults per number: parent | children | ratio to its "
+        "floor |\n");
     std::printf("|---|---:|---:|---:|---:|\n");
     for (const Pair& pair : o.pairs) {
-        const auto floor_run = [&] { return per_number_of(run({pair.floor, std::to_string(n), o.jobs}, "/dev/null"), n); };
+        const auto floor_run = [&] {
+            return per_number_of(run({pair.floor, std::to_string(n), o.jobs}, "/dev/null"), n);
+        };
         std::vector<double> f_us, f_own, f_kids, p_us, p_own, p_kids, ratio;
         PerNumber last = floor_run();
         for (std::size_t round = 0; round < o.rounds; ++round) {
@@ -214,11 +225,12 @@ void per_number(const Options& o) {
         }
         std::printf("| floor, %s | %.1f | %.1f | %.1f | 1.00 |\n", pair.label.c_str(), median(f_us),
                     median(f_own), median(f_kids));
-        std::printf("| **primeproc, %s** | %.1f | %.1f | %.1f | **%.2f** |\n", pair.label.c_str(), median(p_us),
-                    median(p_own), median(p_kids), median(ratio));
+        std::printf("| **primeproc, %s** | %.1f | %.1f | %.1f | **%.2f** |\n", pair.label.c_str(),
+                    median(p_us), median(p_own), median(p_kids), median(ratio));
         std::fflush(stdout);
     }
-    std::printf("\nLoad average before and after: %s, %s\n\n", before.c_str(), load_average().c_str());
+    std::printf("\nLoad average before and after: %s, %s\n\n", before.c_str(),
+                load_average().c_str());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,7 +251,8 @@ std::uint64_t wheel30_smallest_factor(std::uint64_t n) {
     for (std::uint64_t p : {2u, 3u, 5u}) {
         if (n % p == 0) return p;
     }
-    static constexpr std::uint64_t kGaps[8] = {4, 2, 4, 2, 4, 6, 2, 6};  // 7 11 13 17 19 23 29 31 37
+    static constexpr std::uint64_t kGaps[8] = {4, 2, 4, 2,
+                                               4, 6, 2, 6};  // 7 11 13 17 19 23 29 31 37
     const std::uint64_t limit = prime::integer_sqrt(n);
     std::size_t gap = 0;
     for (std::uint64_t d = 7; d <= limit; d += kGaps[gap], gap = (gap + 1) % 8) {
@@ -253,7 +266,8 @@ std::uint64_t wheel30_smallest_factor(std::uint64_t n) {
 // partial block one by one.
 double candidates(std::uint64_t n, std::uint64_t m, std::uint64_t phi, std::uint64_t first) {
     const std::uint64_t r = prime::integer_sqrt(n);
-    double count = double(first) + double(r / m) * double(phi) - 1;  // minus the 1 of the first block
+    double count =
+        double(first) + double(r / m) * double(phi) - 1;  // minus the 1 of the first block
     for (std::uint64_t k = r / m * m + 1; k <= r; ++k) count += std::gcd(k, m) == 1;
     return count;
 }
@@ -311,17 +325,21 @@ void arithmetic(const Options& o) {
         {"9007199254740881, a prime near 2^53", 9007199254740881ull, false},
     };
     const Loop loops[] = {
-        {"prime::smallest_factor (mod-2310 wheel, both dividers)", [](std::uint64_t n) { return prime::smallest_factor(n); }, false},
+        {"prime::smallest_factor (mod-2310 wheel, both dividers)",
+         [](std::uint64_t n) { return prime::smallest_factor(n); }, false},
         {"mod-2310 wheel, fast_remainder only", wheel2310_one_divider<true>, false},
         {"mod-2310 wheel, % only", wheel2310_one_divider<false>, false},
         {"mod-30 wheel with %", wheel30_smallest_factor, false},
         {"naive i * i <= n", naive_smallest_factor, true},
     };
     constexpr int kLoops = 5, kMod30 = 3;
-    std::printf("## Arithmetic: smallest factor of a prime, median of %zu rounds, each round "
-                "running the loops one after the other\n\n", o.arith_rounds);
+    std::printf(
+        "## Arithmetic: smallest factor of a prime, median of %zu rounds, each round "
+        "running the loops one after the other\n\n",
+        o.arith_rounds);
     std::printf("Load average before: %s\n\n", load_average().c_str());
-    std::printf("| input | loop | s (CPU s) | ns per candidate tried | speed-up over the mod-30 wheel |\n");
+    std::printf(
+        "| input | loop | s (CPU s) | ns per candidate tried | speed-up over the mod-30 wheel |\n");
     std::printf("|---|---|---:|---:|---:|\n");
     for (const Case& c : cases) {
         std::vector<double> wall[kLoops], cpu[kLoops], speedup[kLoops];
@@ -332,19 +350,24 @@ void arithmetic(const Options& o) {
                 wall[l].push_back(w);
                 cpu[l].push_back(u);
             }
-            for (int l = 0; l < kLoops; ++l) {  // this round's mod-30 wheel against this round's loop
-                if (!cpu[l].empty() && cpu[l].size() == round + 1) speedup[l].push_back(cpu[kMod30].back() / cpu[l].back());
+            for (int l = 0; l < kLoops;
+                 ++l) {  // this round's mod-30 wheel against this round's loop
+                if (!cpu[l].empty() && cpu[l].size() == round + 1)
+                    speedup[l].push_back(cpu[kMod30].back() / cpu[l].back());
             }
         }
         for (int l = 0; l < kLoops; ++l) {
             if (wall[l].empty()) continue;
-            const double tried = l < kMod30 ? candidates(c.n, 2310, 480, 5)
-                                 : l == kMod30 ? candidates(c.n, 30, 8, 3) : double(prime::integer_sqrt(c.n));
-            std::printf("| %s | %s | %.3f (%.3f) | %.2f | %.2fx |\n", c.what, loops[l].name, median(wall[l]),
-                        median(cpu[l]), median(cpu[l]) / tried * 1e9, median(speedup[l]));
+            const double tried = l < kMod30    ? candidates(c.n, 2310, 480, 5)
+                                 : l == kMod30 ? candidates(c.n, 30, 8, 3)
+                                               : double(prime::integer_sqrt(c.n));
+            std::printf("| %s | %s | %.3f (%.3f) | %.2f | %.2fx |\n", c.what, loops[l].name,
+                        median(wall[l]), median(cpu[l]), median(cpu[l]) / tried * 1e9,
+                        median(speedup[l]));
         }
     }
-    std::printf("\nLoad average after: %s. Speed-ups are ratios of CPU times, round by round.\n", load_average().c_str());
+    std::printf("\nLoad average after: %s. Speed-ups are ratios of CPU times, round by round.\n",
+                load_average().c_str());
     const Result whole = run({o.pairs.front().primeproc, "18446744073709551557"}, "/dev/null");
     std::printf("\nWhole run of `primeproc 18446744073709551557` (%s): %.2f s\n\n",
                 o.pairs.front().label.c_str(), whole.seconds);
@@ -395,10 +418,12 @@ void memory(const Options& o) {
     std::printf("| what | KiB |\n|---|---:|\n");
     std::printf("| parent, peak resident (VmHWM) | %ld |\n", parent_kib);
     std::printf("| one child, peak resident (VmHWM) | %ld |\n", child_kib);
-    std::printf("| parent and children, peak (wait4 ru_maxrss) after 100 numbers | %ld |\n", r100.max_rss_kib);
+    std::printf("| parent and children, peak (wait4 ru_maxrss) after 100 numbers | %ld |\n",
+                r100.max_rss_kib);
     std::printf("| parent and children, peak (wait4 ru_maxrss) after 10,000 numbers | %ld |\n",
                 r10k.max_rss_kib);
-    std::printf("\nGrowth from 100 to 10,000 numbers: %ld KiB\n\n", r10k.max_rss_kib - r100.max_rss_kib);
+    std::printf("\nGrowth from 100 to 10,000 numbers: %ld KiB\n\n",
+                r10k.max_rss_kib - r100.max_rss_kib);
 }
 
 Options parse(int argc, char** argv) {
@@ -416,7 +441,8 @@ Options parse(int argc, char** argv) {
             if (eq == std::string::npos || comma == std::string::npos || comma < eq) {
                 throw std::runtime_error("--pair wants LABEL=PRIMEPROC,FLOOR");
             }
-            o.pairs.push_back({value.substr(0, eq), value.substr(eq + 1, comma - eq - 1), value.substr(comma + 1)});
+            o.pairs.push_back({value.substr(0, eq), value.substr(eq + 1, comma - eq - 1),
+                               value.substr(comma + 1)});
         } else {
             throw std::runtime_error("unknown option " + flag);
         }

@@ -35,7 +35,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void fail(const char* call) { throw std::system_error(errno, std::generic_category(), call); }
+[[noreturn]] void fail(const char* call) {
+    throw std::system_error(errno, std::generic_category(), call);
+}
 
 struct Cost {
     double wall = 0;    // seconds
@@ -117,19 +119,28 @@ int main(int argc, char** argv) try {
         else throw std::runtime_error("unknown option " + opt);
     }
     if (argc % 2 == 0 || n < 1 || rounds < 1 || python_n < 1)
-        throw std::runtime_error("usage: models --dir D [--n N] [--rounds R] [--python PYTHON [--book SCRIPT] [--python-n M]]");
+        throw std::runtime_error(
+            "usage: models --dir D [--n N] [--rounds R] [--python PYTHON [--book SCRIPT] "
+            "[--python-n M]]");
     const std::string none = dir + "/models-0", numbers = dir + "/models-n",
                       python_numbers = dir + "/models-python-n";
     write_numbers(none, 0);
     write_numbers(numbers, n);
     write_numbers(python_numbers, python_n);
     std::vector<Model> models;
-    const auto program = [&](const std::string& label, const std::string& what, const std::string& bin) {
-        models.push_back({label, what, {dir + "/" + bin}, {dir + "/" + bin}, numbers, none, n, true});
+    const auto program = [&](const std::string& label, const std::string& what,
+                             const std::string& bin) {
+        models.push_back(
+            {label, what, {dir + "/" + bin}, {dir + "/" + bin}, numbers, none, n, true});
     };
-    models.push_back({"bench/floor.c", "fork, lock, one write, _exit: nothing else",
-                      {dir + "/floor-dynamic", std::to_string(n), "0"}, {dir + "/floor-dynamic", "0", "0"},
-                      none, none, n, true});
+    models.push_back({"bench/floor.c",
+                      "fork, lock, one write, _exit: nothing else",
+                      {dir + "/floor-dynamic", std::to_string(n), "0"},
+                      {dir + "/floor-dynamic", "0", "0"},
+                      none,
+                      none,
+                      n,
+                      true});
     program("docs/threads.cpp", "a thread (std::thread)", "model-threads");
     program("docs/core.cpp", "a child (fork)", "model-core");
     program("docs/core.c", "a child (fork), in C", "model-core-c");
@@ -138,9 +149,9 @@ int main(int argc, char** argv) try {
     if (!python.empty()) {
         for (const char* method : {"fork", "forkserver", "spawn"}) {
             const std::vector<std::string> args = {python, book, method};
-            models.push_back({std::string("bench/book.py ") + method, std::string("multiprocessing, ") + method,
-                              args, args, python_numbers, none, python_n,
-                              std::string(method) != "forkserver"});
+            models.push_back({std::string("bench/book.py ") + method,
+                              std::string("multiprocessing, ") + method, args, args, python_numbers,
+                              none, python_n, std::string(method) != "forkserver"});
         }
     }
     const std::string load_before = load_average();
@@ -159,10 +170,13 @@ int main(int argc, char** argv) try {
         }
     }
     std::printf("\n### A thread, a fork and a spawn per number\n\n");
-    std::printf("%ld numbers (1000000, ...; %ld for Python), medians of %ld rounds, start-up left out; "
-                "load average %s before, %s after:\n\n",
-                n, python_n, rounds, load_before.c_str(), load_average().c_str());
-    std::printf("| program | a number is | us per number | ratio to core.cpp | CPU us per number | ratio to core.cpp | minor faults per number |\n");
+    std::printf(
+        "%ld numbers (1000000, ...; %ld for Python), medians of %ld rounds, start-up left out; "
+        "load average %s before, %s after:\n\n",
+        n, python_n, rounds, load_before.c_str(), load_average().c_str());
+    std::printf(
+        "| program | a number is | us per number | ratio to core.cpp | CPU us per number | ratio "
+        "to core.cpp | minor faults per number |\n");
     std::printf("|---|---|---:|---:|---:|---:|---:|\n");
     for (const Model& m : models) {
         char cpu[64] = "(not counted) | | ";

@@ -28,7 +28,8 @@ public:
 
     // Takes pid out of the table; false when it was not there.
     bool remove(pid_t pid, std::string& number) {
-        const auto at = std::find_if(entries_.begin(), entries_.end(), [pid](const Entry& e) { return e.pid == pid; });
+        const auto at = std::find_if(entries_.begin(), entries_.end(),
+                                     [pid](const Entry& e) { return e.pid == pid; });
         if (at == entries_.end()) return false;
         number = at->number;
         *at = entries_.back();  // order does not matter: swap the last one in

@@ -21,24 +21,24 @@
 namespace trace {
 
 enum class Event {
-    fork_for,          // parent, before fork(), so that it comes before anything the child says
-    forked_child,      // parent, when fork() has returned the child's pid
-    started,           // child, first thing
-    waits_for_lock,    // child, or the parent at a prompt
+    fork_for,        // parent, before fork(), so that it comes before anything the child says
+    forked_child,    // parent, when fork() has returned the child's pid
+    started,         // child, first thing
+    waits_for_lock,  // child, or the parent at a prompt
     took_lock,
-    releases_lock,     // before the unlock, so that two holders' intervals never overlap
-    exits,             // child, last thing
-    waits_for_input,   // parent
+    releases_lock,    // before the unlock, so that two holders' intervals never overlap
+    exits,            // child, last thing
+    waits_for_input,  // parent
     read_bytes,
     read_end,
-    waits_for_child,   // parent, blocked until a child ends (-j cap, or the end)
-    reaped_child,      // parent, what waitpid() returned, decoded
+    waits_for_child,  // parent, blocked until a child ends (-j cap, or the end)
+    reaped_child,     // parent, what waitpid() returned, decoded
     // After the run, with --timeline: the parent starts the drawer. Not part of the run's
     // picture (it is drawn meanwhile), so the drawer reads these lines and draws nothing for them.
     fork_for_drawer,
     forked_drawer,
-    exec_beside,       // the drawer's process, before execv of the drawer beside the program
-    exec_on_path,      // ... and, if that failed, before execvp, which searches PATH
+    exec_beside,   // the drawer's process, before execv of the drawer beside the program
+    exec_on_path,  // ... and, if that failed, before execvp, which searches PATH
     reaped_drawer,
 };
 
@@ -93,7 +93,8 @@ inline bool matches(std::string_view format, std::string_view words, EventFields
     while (!format.empty()) {
         if (format.substr(0, 2) == "%s") {  // the rest of the format is fixed words
             const std::string_view tail = format.substr(2);
-            if (words.size() < tail.size() || words.substr(words.size() - tail.size()) != tail) return false;
+            if (words.size() < tail.size() || words.substr(words.size() - tail.size()) != tail)
+                return false;
             fields.text = words.substr(0, words.size() - tail.size());
             return true;
         }
@@ -103,7 +104,8 @@ inline bool matches(std::string_view format, std::string_view words, EventFields
             std::size_t n = negative ? 1 : 0;
             const std::size_t first_digit = n;
             long value = 0;
-            for (; n < words.size() && n - first_digit < 18 && words[n] >= '0' && words[n] <= '9'; ++n)
+            for (; n < words.size() && n - first_digit < 18 && words[n] >= '0' && words[n] <= '9';
+                 ++n)
                 value = value * 10 + (words[n] - '0');
             if (n == first_digit) return false;
             fields.number = negative ? -value : value;

@@ -13,8 +13,8 @@
 
 namespace {
 constexpr unsigned kMaxSlots = 1024;
-constexpr std::chrono::milliseconds kMaxWait{250};    // at most this long, answers go first
-constexpr std::chrono::milliseconds kStopLooks{10};   // while waiting for the lock, look this often
+constexpr std::chrono::milliseconds kMaxWait{250};   // at most this long, answers go first
+constexpr std::chrono::milliseconds kStopLooks{10};  // while waiting for the lock, look this often
 
 void sleep_a_millisecond() {
     const timespec step{0, 1000000};
@@ -26,8 +26,10 @@ void sleep_a_millisecond() {
 // A slot is free when it holds 0 (no process has pid 0). The mapping arrives zero-filled; the
 // atomics are still constructed in it, one per slot.
 FairPrompt::FairPrompt(ProcessMutex& lock, unsigned jobs)
-    : lock_(lock), count_(jobs == 0 ? kMaxSlots : std::min(jobs, kMaxSlots)),
-      memory_(count_ * sizeof(std::atomic<pid_t>)), slots_(static_cast<std::atomic<pid_t>*>(memory_.address())) {
+    : lock_(lock),
+      count_(jobs == 0 ? kMaxSlots : std::min(jobs, kMaxSlots)),
+      memory_(count_ * sizeof(std::atomic<pid_t>)),
+      slots_(static_cast<std::atomic<pid_t>*>(memory_.address())) {
     static_assert(std::atomic<pid_t>::is_always_lock_free, "a shared slot must be lock-free");
     for (unsigned i = 0; i < count_; ++i) new (&slots_[i]) std::atomic<pid_t>(0);
 }
@@ -36,7 +38,8 @@ FairPrompt::Waiter::Waiter(FairPrompt& prompt) : slot_(nullptr) {
     const pid_t pid = getpid();
     for (unsigned i = 0; i < prompt.count_ && slot_ == nullptr; ++i) {
         pid_t free = 0;  // a plain look first: the compare-and-swap takes the cache line for itself
-        if (prompt.slots_[i] == 0 && prompt.slots_[i].compare_exchange_strong(free, pid)) slot_ = &prompt.slots_[i];
+        if (prompt.slots_[i] == 0 && prompt.slots_[i].compare_exchange_strong(free, pid))
+            slot_ = &prompt.slots_[i];
     }
 }
 

@@ -26,7 +26,9 @@ bool writable_now(int fd) {
 // Told to stop, a write goes out only if it need not wait. (A signal that lands between this
 // check and the write() that then blocks is missed: the next one interrupts it. Closing that
 // window for good would take the descriptor out of blocking mode, for every process sharing it.)
-bool must_give_way(int fd) { return g_stop_flag != nullptr && *g_stop_flag != 0 && !writable_now(fd); }
+bool must_give_way(int fd) {
+    return g_stop_flag != nullptr && *g_stop_flag != 0 && !writable_now(fd);
+}
 
 // EAGAIN: the descriptor is non-blocking and full. Wait until it can take more.
 void wait_writable(int fd) {
@@ -75,7 +77,8 @@ void say_line(std::string_view line) {
 bool stderr_failed() { return g_stderr_failed; }
 
 bool stderr_shares_stdout() {
-    struct stat out {}, err {};
+    struct stat out {
+    }, err{};
     if (fstat(STDOUT_FILENO, &out) != 0 || fstat(STDERR_FILENO, &err) != 0) return true;  // be safe
     return out.st_dev == err.st_dev && out.st_ino == err.st_ino;
 }
@@ -84,7 +87,8 @@ void check_standard_descriptors(bool reading_stdin) {
     for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) {
         if (fcntl(fd, F_GETFD) >= 0) continue;
         if (errno != EBADF) throw_errno("fcntl(F_GETFD)");
-        if (fd == STDOUT_FILENO) throw std::system_error(EBADF, std::generic_category(), "standard output");
+        if (fd == STDOUT_FILENO)
+            throw std::system_error(EBADF, std::generic_category(), "standard output");
         if (fd == STDIN_FILENO && reading_stdin) {
             throw std::system_error(EBADF, std::generic_category(), "standard input");
         }

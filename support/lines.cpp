@@ -43,7 +43,8 @@ LineReader::Status LineReader::next(std::string& line, std::size_t max_kept) {
         have_bytes = true;
         const char* start = buffer_ + begin_;
         const auto* newline = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
-        const std::size_t take = newline ? static_cast<std::size_t>(newline - start) : end_ - begin_;
+        const std::size_t take =
+            newline ? static_cast<std::size_t>(newline - start) : end_ - begin_;
         line.append(start, std::min(take, max_kept - std::min(line.size(), max_kept)));
         begin_ += take;
         if (newline) {

@@ -29,10 +29,13 @@ enum class Language { English, German };
 
 // "de", "DE", "de_AT", "de_DE.UTF-8" are German; "en", "en_GB", "C", "POSIX" English; else none.
 inline std::optional<Language> language_named(std::string_view name) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    const auto lower = [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    };
     // Two letters, then nothing or a separator: the length is checked before name[2] is read.
-    const bool two_letters = name.size() == 2 ||
-                             (name.size() > 2 && std::string_view("_.@-").find(name[2]) != std::string_view::npos);
+    const bool two_letters =
+        name.size() == 2 ||
+        (name.size() > 2 && std::string_view("_.@-").find(name[2]) != std::string_view::npos);
     if (two_letters && lower(name[0]) == 'd' && lower(name[1]) == 'e') return Language::German;
     if (two_letters && lower(name[0]) == 'e' && lower(name[1]) == 'n') return Language::English;
     if (name == "C" || name == "POSIX" || name.substr(0, 2) == "C.") return Language::English;
@@ -40,7 +43,8 @@ inline std::optional<Language> language_named(std::string_view name) {
 }
 
 // POSIX precedence: the first of LC_ALL, LC_MESSAGES, LANG that is set and not empty decides.
-inline Language language_from_locale(const char* lc_all, const char* lc_messages, const char* lang) {
+inline Language language_from_locale(const char* lc_all, const char* lc_messages,
+                                     const char* lang) {
     for (const char* v : {lc_all, lc_messages, lang}) {
         if (v != nullptr && *v != '\0') return language_named(v).value_or(Language::English);
     }
@@ -51,7 +55,8 @@ inline Language language_from_locale(const char* lc_all, const char* lc_messages
 inline Language language_from_environment(const char* language, const char* lc_all,
                                           const char* lc_messages, const char* lang) {
     if (language != nullptr && *language != '\0') {
-        const std::string_view first = std::string_view(language).substr(0, std::string_view(language).find(':'));
+        const std::string_view first =
+            std::string_view(language).substr(0, std::string_view(language).find(':'));
         if (const auto named = language_named(first)) return *named;
     }
     return language_from_locale(lc_all, lc_messages, lang);
@@ -67,7 +72,8 @@ public:
         const bool de = lang == Language::German;
         add(n.text);
         if (n.below_two) {
-            add(de ? " ist nicht prim (Primzahlen sind größer als 1)\n" : " is not prime (primes are greater than 1)\n");
+            add(de ? " ist nicht prim (Primzahlen sind größer als 1)\n"
+                   : " is not prime (primes are greater than 1)\n");
         } else if (factor == n.value) {
             add(de ? " ist prim\n" : " is prime\n");
         } else {
@@ -84,7 +90,8 @@ public:
 
 private:
     void add(std::string_view s) {
-        if (s.size() > sizeof text_ - size_) throw std::length_error("verdict longer than its buffer");
+        if (s.size() > sizeof text_ - size_)
+            throw std::length_error("verdict longer than its buffer");
         std::memcpy(text_ + size_, s.data(), s.size());
         size_ += s.size();
     }
@@ -96,7 +103,8 @@ private:
     // The longest line: a negative number of kMaxLineLength characters, then the German words
     // (49 bytes: "ö" and "ß" take two each in UTF-8). A product has at most 20 digits in each of
     // its three numbers, so it is shorter.
-    static constexpr std::size_t kLongestWords = sizeof(" ist nicht prim (Primzahlen sind größer als 1)\n") - 1;
+    static constexpr std::size_t kLongestWords =
+        sizeof(" ist nicht prim (Primzahlen sind größer als 1)\n") - 1;
     static_assert(kLongestWords <= 64, "a verdict must fit its buffer");
     char text_[kMaxLineLength + 64];
     std::size_t size_ = 0;
@@ -110,7 +118,8 @@ inline std::string verdict(Language lang, const ParsedLine& n, std::uint64_t fac
 inline const char* problem_text(Language lang, Problem p) {
     const bool de = lang == Language::German;
     switch (p) {
-    case Problem::None: break;
+    case Problem::None:
+        break;
     case Problem::NotANumber:
         return de ? "erwartet wird eine ganze Zahl aus den Ziffern 0-9"
                   : "expected a whole number written with the digits 0-9";
@@ -187,12 +196,16 @@ inline std::string child_named(Language lang, long pid, std::string_view number)
 
 inline std::string child_exited(Language lang, long pid, std::string_view number, int status) {
     return child_named(lang, pid, number) +
-           (lang == Language::German ? " endete mit Status " : " exited with status ") + std::to_string(status);
+           (lang == Language::German ? " endete mit Status " : " exited with status ") +
+           std::to_string(status);
 }
 
 // The signal's C name (SIGKILL): the same in every language, unlike strsignal's "Killed".
 inline const char* signal_name(int sig) {
-    static const struct { int sig; const char* name; } kNames[] = {
+    static const struct {
+        int sig;
+        const char* name;
+    } kNames[] = {
         {SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"}, {SIGILL, "SIGILL"},
         {SIGABRT, "SIGABRT"}, {SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"}, {SIGSEGV, "SIGSEGV"},
         {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"}, {SIGUSR1, "SIGUSR1"},
@@ -206,10 +219,13 @@ inline const char* signal_name(int sig) {
 
 // English says what strsignal says ("Killed"); German names the signal, since the C library's
 // text would be English unless a German locale is installed.
-inline std::string child_killed(Language lang, long pid, std::string_view number, int sig, const char* text) {
+inline std::string child_killed(Language lang, long pid, std::string_view number, int sig,
+                                const char* text) {
     return child_named(lang, pid, number) +
-           (lang == Language::German ? " wurde durch Signal " + std::to_string(sig) + " (" + signal_name(sig) + ") beendet"
-                                     : " was killed by signal " + std::to_string(sig) + " (" + text + ")");
+           (lang == Language::German
+                ? " wurde durch Signal " + std::to_string(sig) + " (" + signal_name(sig) +
+                      ") beendet"
+                : " was killed by signal " + std::to_string(sig) + " (" + text + ")");
 }
 
 inline std::string fork_failed(Language lang, const char* reason, std::string_view number) {
@@ -220,7 +236,8 @@ inline std::string fork_failed(Language lang, const char* reason, std::string_vi
 
 inline std::string waiting_for_children(Language lang, std::size_t count) {
     const std::string n = std::to_string(count);
-    if (lang == Language::German) return "warte auf " + n + (count == 1 ? " Kindprozess ..." : " Kindprozesse ...");
+    if (lang == Language::German)
+        return "warte auf " + n + (count == 1 ? " Kindprozess ..." : " Kindprozesse ...");
     return "waiting for " + n + (count == 1 ? " child..." : " children...");
 }
 
@@ -228,7 +245,8 @@ inline std::string waiting_for_a_slot(Language lang, std::size_t running) {
     const std::string n = std::to_string(running);
     if (lang == Language::German) {
         return running == 1 ? "warte, bis der laufende Kindprozess endet (-j 1) ..."
-                            : "warte, bis einer der " + n + " laufenden Kindprozesse endet (-j " + n + ") ...";
+                            : "warte, bis einer der " + n + " laufenden Kindprozesse endet (-j " +
+                                  n + ") ...";
     }
     return running == 1 ? "waiting for the running child (-j 1)..."
                         : "waiting for one of " + n + " running children (-j " + n + ")...";

@@ -40,7 +40,8 @@ LineReader::Status prompt_and_read(Parent& p, LineReader& reader, std::string& l
 // fair_prompt.hpp), so each answer appears after the Enter that follows it.
 LineReader::Status read_line_holding_lock(Parent& p, LineReader& reader, std::string& line) {
     trace::event(trace::Event::waits_for_lock);
-    if (!p.fair_prompt.lock_after_waiters([&p] { return p.ending(); })) return LineReader::Status::Stopped;
+    if (!p.fair_prompt.lock_after_waiters([&p] { return p.ending(); }))
+        return LineReader::Status::Stopped;
     std::lock_guard<ProcessMutex> hold(p.lock, std::adopt_lock);
     trace::event(trace::Event::took_lock);
     const LineReader::Status status = prompt_and_read(p, reader, line);
@@ -57,7 +58,8 @@ int print_in_pieces(std::string_view line) {
         try {
             io::write_all(STDOUT_FILENO, line.substr(start, end - start));
         } catch (const std::system_error& e) {
-            if (e.code().value() == EPIPE) return -SIGPIPE;  // the reader has gone: as write_verdict
+            if (e.code().value() == EPIPE)
+                return -SIGPIPE;  // the reader has gone: as write_verdict
             throw;
         }
         if (sched_yield() != 0) io::throw_errno("sched_yield");
@@ -69,7 +71,7 @@ int print_in_pieces(std::string_view line) {
 // The new cost: what the user has half typed vanishes from the screen when a child redraws the
 // prompt (the terminal still holds it; Ctrl-R shows it again).
 LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& line) {
-    const bool redraws = p.for_child.live_prompt != nullptr;  // children redraw "> " below their line
+    const bool redraws = p.for_child.live_prompt != nullptr;  // children redraw "> " below theirs
     {
         trace::event(trace::Event::waits_for_lock);
         std::unique_lock<ProcessMutex> hold(p.lock, std::defer_lock);
@@ -82,7 +84,8 @@ LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& li
         trace::event(trace::Event::releases_lock);
     }
     p.signals.set_prompt(p.prompt_fd, "> ");
-    const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);  // children print meanwhile
+    // Children print meanwhile.
+    const LineReader::Status status = reader.next(line, prime::kMaxLineLength + 1);
     p.signals.set_prompt(-1, {});
     std::unique_lock<ProcessMutex> hold(p.lock, std::defer_lock);
     if (!p.take_lock(hold)) return LineReader::Status::Stopped;
@@ -110,10 +113,13 @@ namespace {
 // A prompt that cannot be written ends the parent as a child's failed write would.
 Ending ending_after_write_error(Parent& p, int err) {
     switch (err) {
-    case EPIPE: return Ending::ReaderGone;  // stdout's reader has gone
-    case EIO: return Ending::HungUp;        // the terminal has gone
-    case EINTR: return Ending::StopSignal;  // told to stop while stdout was full (io::give_way_to)
-    default:                                // a full disk, a file-size limit: said at the end
+    case EPIPE:
+        return Ending::ReaderGone;  // stdout's reader has gone
+    case EIO:
+        return Ending::HungUp;  // the terminal has gone
+    case EINTR:
+        return Ending::StopSignal;  // told to stop while stdout was full (io::give_way_to)
+    default:                        // a full disk, a file-size limit: said at the end
         if (p.board.output_error == 0) p.board.output_error = err;
         return Ending::OutputFailed;
     }

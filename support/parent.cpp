@@ -13,7 +13,9 @@
 // The board is built in its shared page (placement new); it needs no destructor, and the page is
 // unmapped when board_memory goes.
 Parent::Parent(const Options& o)
-    : opts(o), board(*new (board_memory.address()) Board), children(o.jobs),
+    : opts(o),
+      board(*new (board_memory.address()) Board),
+      children(o.jobs),
       terminal(o.numbers.empty() && isatty(STDIN_FILENO) == 1),
       prompt(terminal || (o.numbers.empty() && o.interactive)),
       // A person at a terminal whose verdicts go to a file or a pipe (./primeproc > out) must
@@ -37,10 +39,14 @@ Ending Parent::why_ending() const {
 
 int Parent::death_signal() const {
     switch (why_ending()) {
-    case Ending::StopSignal: return signals.stop_signal();
-    case Ending::ReaderGone: return SIGPIPE;
-    case Ending::HungUp: return SIGHUP;
-    default: return 0;
+    case Ending::StopSignal:
+        return signals.stop_signal();
+    case Ending::ReaderGone:
+        return SIGPIPE;
+    case Ending::HungUp:
+        return SIGHUP;
+    default:
+        return 0;
     }
 }
 
@@ -53,6 +59,11 @@ void Parent::say(const std::string& line, bool prefixed) {
     if (lock_for_stderr) take_lock(hold);
     if (prefixed) io::say(line);
     else io::say_line(line);
+}
+
+void Parent::report_failure(const std::string& line) {
+    some_failed = true;
+    say(line);
 }
 
 bool Parent::take_lock(std::unique_lock<ProcessMutex>& hold) {
@@ -71,7 +82,8 @@ Parent::~Parent() { signal_children(); }
 // reused: kill() reaches our own child.
 void Parent::signal_children() {
     children.for_each_pid([](pid_t pid) {
-        if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0) io::say(std::string("kill: ") + std::strerror(errno));
+        if (kill(pid, SIGTERM) != 0 || kill(pid, SIGCONT) != 0)
+            io::say(std::string("kill: ") + std::strerror(errno));
     });
 }
 
@@ -81,7 +93,8 @@ void Parent::signal_children() {
 // ends us, or by our own stop_all, is no news, nor is its repair (from then on we are ending).
 // A repair seen before the reap that explains it waits for that reap. Called after each reap.
 void Parent::tell_repairs() {
-    for (const unsigned long repairs = lock.owner_deaths(); repairs_seen < repairs; ++repairs_seen) {
+    for (const unsigned long repairs = lock.owner_deaths(); repairs_seen < repairs;
+         ++repairs_seen) {
         if (ending()) continue;
         if (killed_unexpectedly == 0) return;
         --killed_unexpectedly;

@@ -35,8 +35,16 @@ struct ChildContext {
     Board& board;
     const bool* live_prompt;  // --live on a terminal: "> " may be on the screen (modes.hpp)
     prime::Language language;
-    bool unlocked;            // --unlocked: in pieces, without the lock (modes.hpp)
-    pid_t parent;             // to notice that it has gone (primeproc.cpp, ParentGone)
+    bool unlocked;  // --unlocked: in pieces, without the lock (modes.hpp)
+    pid_t parent;   // to notice that it has gone (ParentGone)
+};
+
+// child: our parent is gone once we have been given a new one (init or a subreaper), so nobody
+// would read the answer. getppid() is portable; prctl(PR_SET_PDEATHSIG) would be Linux-only.
+// (Not in a namespace, so that a debugger names smallest_factor<ParentGone> plainly.)
+struct ParentGone {
+    pid_t parent;
+    bool operator()() const { return getppid() != parent; }
 };
 
 // Why the parent ends before its input does, if it does. The first reason stays.
@@ -56,16 +64,19 @@ struct Parent {
     Parent& operator=(const Parent&) = delete;
 
     void say(const std::string& line, bool prefixed = true);
+    void report_failure(const std::string& line);  // says it; the exit status will be 1
     // Waits for the lock, giving way to a stop signal (then false, without the lock): a child
     // stuck writing to a full pipe while it holds the lock must not keep Ctrl-C from us.
     bool take_lock(std::unique_lock<ProcessMutex>& hold);
-    void tell_repairs();  // says that the lock was repaired, when that is news (parent.cpp)
+    void tell_repairs();     // says that the lock was repaired, when that is news (parent.cpp)
     void signal_children();  // SIGTERM and SIGCONT to every child in the table
 
     // A stop signal is noticed here: its handler can only set a flag (signals.hpp).
     Ending why_ending() const;
     bool ending() const { return why_ending() != Ending::No; }
-    void end_because(Ending why) { if (why_ == Ending::No) why_ = why; }
+    void end_because(Ending why) {
+        if (why_ == Ending::No) why_ = why;
+    }
     int death_signal() const;  // the signal to die of, 0 for OutputFailed
 
     const Options& opts;
@@ -75,12 +86,12 @@ struct Parent {
     Board& board;
     Signals signals;
     ChildTable children;
-    bool terminal;       // a person types the numbers: greet, explain waits
-    bool prompt;         // show "> " and hold the lock while reading (the book)
-    int prompt_fd;       // where the person sees "> ": stdout, or stderr if only that is a terminal
-    bool lock_for_stderr;            // stderr is where the verdicts go: lock to write there
-    const ChildContext for_child;    // handed to run_child
-    bool some_failed = false;        // a child or a fork failed: exit status 1
+    bool terminal;  // a person types the numbers: greet, explain waits
+    bool prompt;    // show "> " and hold the lock while reading (the book)
+    int prompt_fd;  // where the person sees "> ": stdout, or stderr if only that is a terminal
+    bool lock_for_stderr;              // stderr is where the verdicts go: lock to write there
+    const ChildContext for_child;      // handed to run_child
+    bool some_failed = false;          // a child or a fork failed: exit status 1
     unsigned killed_unexpectedly = 0;  // children killed by a signal we report (see tell_repairs)
     unsigned long repairs_seen = 0;    // of lock.owner_deaths()
 

@@ -24,14 +24,14 @@ enum class LineKind { Blank, End, Number, Invalid };
 
 enum class Problem {
     None,
-    NotANumber,        // letters, 1e5, 0x10, 1_000, --5 ...
-    SignWithoutDigits, // "-" or "+" alone
-    SeveralNumbers,    // "9 7"
-    TooLarge,          // above 2^64 - 1
-    NonAscii,          // a byte >= 0x80: e.g. Arabic-Indic or full-width digits
-    ControlCharacter,  // NUL, escape, ... anything below 0x20 but tab and a final CR
-    TooLong,           // longer than kMaxLineLength
-    QuitWord,          // "exit", "quit", "q": someone wants to leave; say how
+    NotANumber,         // letters, 1e5, 0x10, 1_000, --5 ...
+    SignWithoutDigits,  // "-" or "+" alone
+    SeveralNumbers,     // "9 7"
+    TooLarge,           // above 2^64 - 1
+    NonAscii,           // a byte >= 0x80: e.g. Arabic-Indic or full-width digits
+    ControlCharacter,   // NUL, escape, ... anything below 0x20 but tab and a final CR
+    TooLong,            // longer than kMaxLineLength
+    QuitWord,           // "exit", "quit", "q": someone wants to leave; say how
 };
 
 struct ParsedLine {
@@ -40,8 +40,8 @@ struct ParsedLine {
     // For a Number: the canonical decimal text (no '+', no leading zeros, "-0" is "0"); for
     // negatives it holds the whole digit string, since they may be of any size.
     std::string text;
-    bool below_two = false;     // 0, 1 and every negative number
-    std::uint64_t value = 0;    // valid when !below_two
+    bool below_two = false;   // 0, 1 and every negative number
+    std::uint64_t value = 0;  // valid when !below_two
 };
 
 inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -117,12 +117,22 @@ inline ParsedLine parse_line(std::string_view raw) {
     r.kind = LineKind::Number;
     r.text = (negative && !zero ? "-" : "") + std::string(digits);
     if (negative && !zero) {
-        r.below_two = true;        // any size: no need to know its value to answer it
+        r.below_two = true;  // any size: no need to know its value to answer it
         return r;
     }
     if (!accumulate_u64(digits, r.value)) return invalid(Problem::TooLarge);
     r.below_two = r.value < 2;
     return r;
+}
+
+// A command-line argument is no typed line: "", "e" or "quit" there is simply not a number (the
+// hint on how to leave is for a person at the prompt).
+inline ParsedLine parse_argument(std::string_view raw) {
+    const ParsedLine n = parse_line(raw);
+    if (n.kind == LineKind::Blank || n.kind == LineKind::End || n.problem == Problem::QuitWord) {
+        return invalid(Problem::NotANumber);
+    }
+    return n;
 }
 
 }  // namespace prime

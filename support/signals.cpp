@@ -19,8 +19,8 @@ constexpr int kMaxWaitMs = 1000;
 
 volatile sig_atomic_t g_stop_signal = 0;
 volatile sig_atomic_t g_continued = 0;  // SIGCONT came: fg after Ctrl-Z
-int g_wakeup_fd = -1;   // write end of the self-pipe
-pid_t g_parent = 0;     // the process that installed the handler
+int g_wakeup_fd = -1;                   // write end of the self-pipe
+pid_t g_parent = 0;                     // the process that installed the handler
 
 void set_default(int sig) {
     struct sigaction sa {};
@@ -43,7 +43,8 @@ extern "C" void on_signal(int sig) {
         if (sig == SIGCONT) g_continued = 1;
         else if (sig != SIGCHLD) g_stop_signal = sig;
         // Non-blocking: a full pipe means a wake-up is already pending, so EAGAIN is fine.
-        if (write(g_wakeup_fd, "!", 1) < 0) { /* nothing safe to do in a handler */ }
+        if (write(g_wakeup_fd, "!", 1) < 0) { /* nothing safe to do in a handler */
+        }
     }
     errno = saved_errno;
 }
@@ -180,7 +181,8 @@ void Signals::die_of(int sig) {
     sigset_t only;
     sigemptyset(&only);
     sigaddset(&only, sig);
-    if (sigprocmask(SIG_UNBLOCK, &only, nullptr) != 0) io::say(std::string("sigprocmask: ") + std::strerror(errno));
+    if (sigprocmask(SIG_UNBLOCK, &only, nullptr) != 0)
+        io::say(std::string("sigprocmask: ") + std::strerror(errno));
     if (raise(sig) != 0) io::say(std::string("raise: ") + std::strerror(errno));
     _exit(128 + sig);  // only reached if the signal could not end us
 }

@@ -53,7 +53,8 @@ struct DrawerCommand {
     std::vector<char*> argv;        // args as execv wants them
 };
 
-DrawerCommand drawer_command(Format format, const std::string& argv0, const std::string& incomplete) {
+DrawerCommand drawer_command(Format format, const std::string& argv0,
+                             const std::string& incomplete) {
     DrawerCommand c;
     const std::string dir = program_directory(argv0);
     if (!dir.empty()) c.beside = dir + "/" + kDrawer;
@@ -78,7 +79,8 @@ DrawerCommand drawer_command(Format format, const std::string& argv0, const std:
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
-    if (sigprocmask(SIG_UNBLOCK, &chld, nullptr) != 0) io::say(std::string("sigprocmask: ") + std::strerror(errno));
+    if (sigprocmask(SIG_UNBLOCK, &chld, nullptr) != 0)
+        io::say(std::string("sigprocmask: ") + std::strerror(errno));
     int beside_error = ENOENT;
     if (!c.beside.empty()) {
         trace::event(trace::Event::exec_beside, c.beside.c_str());
@@ -89,8 +91,8 @@ DrawerCommand drawer_command(Format format, const std::string& argv0, const std:
     execvp(kDrawer, c.argv.data());
     const int path_error = errno;
     io::say(std::string("--timeline: cannot run ") + kDrawer + " (" +
-            (c.beside.empty() ? "" : c.beside + ": " + std::strerror(beside_error) + "; ") + "on PATH: " +
-            std::strerror(path_error) + "): the picture is not drawn");
+            (c.beside.empty() ? "" : c.beside + ": " + std::strerror(beside_error) + "; ") +
+            "on PATH: " + std::strerror(path_error) + "): the picture is not drawn");
     _exit(kExecFailed);
 }
 
@@ -102,10 +104,13 @@ bool wait_for_drawer(pid_t pid) {
         io::say(std::string("--timeline: waitpid: ") + std::strerror(errno));
         return false;
     }
-    if (trace::on()) trace::event(trace::Event::reaped_drawer, static_cast<long>(pid), trace::decode(status).c_str());
+    if (trace::on())
+        trace::event(trace::Event::reaped_drawer, static_cast<long>(pid),
+                     trace::decode(status).c_str());
     if (WIFSIGNALED(status)) {
-        io::say(std::string("--timeline: ") + kDrawer + " was killed by signal " + std::to_string(WTERMSIG(status)) +
-                " (" + strsignal(WTERMSIG(status)) + "): the picture is incomplete");
+        io::say(std::string("--timeline: ") + kDrawer + " was killed by signal " +
+                std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) +
+                "): the picture is incomplete");
     }
     // Any other failure the drawer (or the child that could not exec it) has said itself.
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -115,7 +120,8 @@ bool wait_for_drawer(pid_t pid) {
 std::string refusal(int fd) {
     struct stat st {};
     if (fstat(fd, &st) != 0) return std::string("fstat: ") + std::strerror(errno);
-    if (same_file(st, STDOUT_FILENO)) return "the same file as standard output (the picture would replace the verdicts)";
+    if (same_file(st, STDOUT_FILENO))
+        return "the same file as standard output (the picture would replace the verdicts)";
     if (same_file(st, STDERR_FILENO)) return "the same file as standard error";
     // The picture is written when the run ends, maybe hours later: a FIFO's reader or a terminal
     // may be gone by then. And only a regular file can be truncated when the drawing starts.
@@ -130,7 +136,8 @@ int open_picture(const std::string& path) {
     // FIFO that no one reads would wait until someone does; now it fails with ENXIO. (On the
     // regular file that is kept, O_NONBLOCK has no effect: open(2).)
     const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == ENXIO) throw std::runtime_error("--timeline: " + path + ": not a regular file");
+    if (fd < 0 && errno == ENXIO)
+        throw std::runtime_error("--timeline: " + path + ": not a regular file");
     if (fd < 0) io::throw_errno(("--timeline: open(" + path + ")").c_str());
     const std::string problem = refusal(fd);
     if (!problem.empty()) {
@@ -147,7 +154,8 @@ int make_events_file() {
     if (fd < 0) io::throw_errno(("mkstemp(" + pattern + ")").c_str());
     // Unlinked at once: the file vanishes with its last descriptor, however primeproc ends.
     // O_APPEND: each write lands at the end as a whole, whichever process writes it.
-    if (unlink(name.c_str()) != 0 || fcntl(fd, F_SETFL, O_APPEND) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    if (unlink(name.c_str()) != 0 || fcntl(fd, F_SETFL, O_APPEND) != 0 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
         const int saved = errno;
         close(fd);
         errno = saved;

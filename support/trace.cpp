@@ -45,20 +45,23 @@ double ms_since_start() {
 }
 
 void start_timeline(const std::string& path) {
-    g_format = *timeline::format_for(path);  // options.cpp accepts no other name
+    g_format = *timeline::format_for(path);    // options.cpp accepts no other name
     g_picture = timeline::open_picture(path);  // refused: throws, before any work is done
     try {
         g_events = timeline::make_events_file();
     } catch (const std::system_error& e) {  // the verdicts still come: only the picture is lost
         io::say(std::string("--timeline: ") + e.what() + "; no picture will be drawn");
         g_failed = true;
-        if (close(std::exchange(g_picture, -1)) != 0) io::say(std::string("close: ") + std::strerror(errno));
+        if (close(std::exchange(g_picture, -1)) != 0)
+            io::say(std::string("close: ") + std::strerror(errno));
         return;
     }
     g_shared.emplace(sizeof(std::atomic<int>));
-    static_assert(std::atomic<int>::is_always_lock_free, "a lock-free atomic works across processes");
+    static_assert(std::atomic<int>::is_always_lock_free,
+                  "a lock-free atomic works across processes");
     // Placement new: the counter lives in the shared mapping, which owns its memory (no delete).
-    g_events_error = new (g_shared->address()) std::atomic<int>(0);  // NOLINT(cppcoreguidelines-owning-memory)
+    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
+    g_events_error = new (g_shared->address()) std::atomic<int>(0);
 }
 
 // One line to the events file, unless some process already failed to write there.
@@ -96,11 +99,12 @@ void event(Event e, ...) {
     if (!on()) return;
     const pid_t me = getpid();
     char line[2048];  // a negative number may have 1024 digits
-    int n = std::snprintf(line, sizeof line, kLinePrefix, ms_since_start(), me == g_parent ? kParent : kChild,
-                          static_cast<long>(me));
+    int n = std::snprintf(line, sizeof line, kLinePrefix, ms_since_start(),
+                          me == g_parent ? kParent : kChild, static_cast<long>(me));
     va_list args;
     va_start(args, e);
-    n += std::vsnprintf(line + n, sizeof line - static_cast<std::size_t>(n) - 1, words_of(e).format, args);
+    n += std::vsnprintf(line + n, sizeof line - static_cast<std::size_t>(n) - 1, words_of(e).format,
+                        args);
     va_end(args);
     if (n > static_cast<int>(sizeof line) - 2) n = sizeof line - 2;  // cut, but still one line
     line[n++] = '\n';
@@ -125,7 +129,8 @@ void draw_timeline() {
     const int picture = std::exchange(g_picture, -1);
     std::string incomplete;
     if (const int error = g_events_error->load()) {
-        incomplete = std::string("the events file could not be written to the end: ") + std::strerror(error);
+        incomplete =
+            std::string("the events file could not be written to the end: ") + std::strerror(error);
         io::say("--timeline: " + incomplete + "; the picture shows what came before");
         g_failed = true;
     }

@@ -29,14 +29,16 @@ inline std::vector<std::string> with_program(std::vector<std::string> args) {
 }
 
 // The verdict line (without '\n') for a valid input line.
-inline std::string verdict(const std::string& line, prime::Language lang = prime::Language::English) {
+inline std::string verdict(const std::string& line,
+                           prime::Language lang = prime::Language::English) {
     const prime::ParsedLine n = prime::parse_line(line);
     REQUIRE(n.kind == prime::LineKind::Number);
     static std::map<std::uint64_t, std::uint64_t> known;  // the stress test repeats big primes
     std::uint64_t f = 0;
     if (!n.below_two) {
         const auto at = known.find(n.value);
-        f = at != known.end() ? at->second : (known[n.value] = prime::smallest_factor_book(n.value));
+        f = at != known.end() ? at->second
+                              : (known[n.value] = prime::smallest_factor_book(n.value));
     }
     std::string v = prime::verdict(lang, n, f);
     v.pop_back();
@@ -89,7 +91,8 @@ inline std::string only_in(const Lines& a, const Lines& b) {
 // stdout_pipe_bytes: see harness::RunOptions.
 struct FedProcess {
     harness::Process process;
-    FedProcess(const std::vector<std::string>& args, const std::string& text, int stdout_pipe_bytes = 0)
+    FedProcess(const std::vector<std::string>& args, const std::string& text,
+               int stdout_pipe_bytes = 0)
         : process(with_program(args), options(text, stdout_pipe_bytes)) {}
 
 private:

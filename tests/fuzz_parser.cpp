@@ -57,10 +57,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view line(reinterpret_cast<const char*>(data), size);
     const prime::ParsedLine n = prime::parse_line(line);
     switch (n.kind) {
-    case prime::LineKind::Number: check_number(line, n); break;
-    case prime::LineKind::Invalid: check_refusal(line, n); break;
-    case prime::LineKind::Blank: require(prime::trim(line).empty()); break;
-    case prime::LineKind::End: require(prime::trim(line) == "e"); break;
+    case prime::LineKind::Number:
+        check_number(line, n);
+        break;
+    case prime::LineKind::Invalid:
+        check_refusal(line, n);
+        break;
+    case prime::LineKind::Blank:
+        require(prime::trim(line).empty());
+        break;
+    case prime::LineKind::End:
+        require(prime::trim(line) == "e");
+        break;
     }
     return 0;
 }

@@ -262,7 +262,8 @@ int Run::signal() const { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }
 Run run(const std::vector<std::string>& argv, const std::string& input, const RunOptions& opts) {
     Pipe in, out, err;
     Fd in_file = opts.stdin_file.empty() ? Fd() : open_fd(opts.stdin_file, O_RDONLY);
-    Fd out_file = opts.stdout_file.empty() ? Fd() : open_fd(opts.stdout_file, O_WRONLY | O_CREAT | O_TRUNC);
+    Fd out_file =
+        opts.stdout_file.empty() ? Fd() : open_fd(opts.stdout_file, O_WRONLY | O_CREAT | O_TRUNC);
     const bool fed = opts.stdin_fd < 0 && !in_file.is_open();  // stdin is the pipe
     Group group;
     group.own(spawn(argv, opts,
@@ -429,19 +430,25 @@ Process::Process(const std::vector<std::string>& argv, const RunOptions& opts) {
     Pipe out;
     Fd in;
     if (opts.stdin_fd < 0) {
-        in = open_fd(!opts.stdin_file.empty() ? opts.stdin_file : input_ ? input_->path() : "/dev/null", O_RDONLY);
+        in = open_fd(!opts.stdin_file.empty() ? opts.stdin_file
+                     : input_                 ? input_->path()
+                                              : "/dev/null",
+                     O_RDONLY);
     }
-    Fd out_file = opts.stdout_file.empty() ? Fd() : open_fd(opts.stdout_file, O_WRONLY | O_CREAT | O_TRUNC);
+    Fd out_file =
+        opts.stdout_file.empty() ? Fd() : open_fd(opts.stdout_file, O_WRONLY | O_CREAT | O_TRUNC);
     Fd err;
     if (opts.stderr_fd < 0) {
         err_file_.emplace();
         err = open_fd(err_file_->path(), O_WRONLY);
     }
-    if (opts.stdout_pipe_bytes > 0 && fcntl(out.r.get(), F_SETPIPE_SZ, opts.stdout_pipe_bytes) < 0) {
+    if (opts.stdout_pipe_bytes > 0 &&
+        fcntl(out.r.get(), F_SETPIPE_SZ, opts.stdout_pipe_bytes) < 0) {
         fail("fcntl(F_SETPIPE_SZ)");
     }
-    group_.own(spawn(argv, opts, {choose(opts.stdin_fd, in), choose(opts.stdout_fd, out_file, out.w),
-                                  choose(opts.stderr_fd, err)}));
+    group_.own(spawn(argv, opts,
+                     {choose(opts.stdin_fd, in), choose(opts.stdout_fd, out_file, out.w),
+                      choose(opts.stderr_fd, err)}));
     for (Fd* fd : {&out.w, &in, &out_file, &err}) fd->close();
     out_ = std::move(out.r);
     set_nonblocking(out_.get());
@@ -470,7 +477,9 @@ bool exited_with(int status, int code) {
     return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == code;
 }
 
-bool killed_by(int status, int sig) { return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig; }
+bool killed_by(int status, int sig) {
+    return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig;
+}
 
 std::string describe(int status) {
     if (status == -1) return "still running at the deadline";

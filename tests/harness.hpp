@@ -105,11 +105,11 @@ std::string drawer();
 
 struct Run {
     std::string out, err;
-    int status = -1;         // as from waitpid
+    int status = -1;  // as from waitpid
     bool timed_out = false;
     bool left_behind = false;  // some process of its group outlived it (then killed)
-    int exit_code() const;   // -1 unless it exited normally
-    int signal() const;      // 0 unless a signal killed it
+    int exit_code() const;     // -1 unless it exited normally
+    int signal() const;        // 0 unless a signal killed it
 };
 
 // How a program is started. By default: stdin the test's input (run) or /dev/null (Process),
@@ -133,7 +133,8 @@ struct RunOptions {
 };
 
 // Runs argv[0] with input on stdin (then EOF), collecting stdout and stderr.
-Run run(const std::vector<std::string>& argv, const std::string& input, const RunOptions& opts = {});
+Run run(const std::vector<std::string>& argv, const std::string& input,
+        const RunOptions& opts = {});
 
 // bash -c script (a pipeline as a user types it, PIPESTATUS included), as run() does it.
 Run shell(const std::string& script, const RunOptions& opts = {});
@@ -156,10 +157,12 @@ public:
     // Reaps it; the wait status, or -1 when it is still running at deadline_ms (on now_ms()).
     int reap_by(double deadline_ms);
     bool reaped() const { return reaped_; }
-    void kill_all();          // SIGKILL to the group, then reap (a no-op once reaped)
+    void kill_all();  // SIGKILL to the group, then reap (a no-op once reaped)
     // Reaped, and some process of its group was still there (then killed).
     bool left_behind() const { return left_behind_; }
-    long max_rss_kib() const { return max_rss_kib_; }  // its peak (or a reaped child's), once reaped
+    long max_rss_kib() const {
+        return max_rss_kib_;
+    }  // its peak (or a reaped child's), once reaped
 
 private:
     pid_t pid_ = -1;

@@ -185,6 +185,8 @@ case $name in
         check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG"
         check "gdb: break prime::smallest_factor, parse_line, finish, LineReader::next: one place each" \
             ./tests/check-gdb-breaks.sh "$PRIMEPROC_DEBUG"
+        check "clang-format: every source as .clang-format lays it out (make format)" \
+            make -s --no-print-directory format-check
         exercises fast ;;
     exercises)
         # The course material's slow part: the labs (each a build), gdb, the waits the texts ask for.

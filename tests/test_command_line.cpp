@@ -35,20 +35,24 @@ TEST_CASE("numbers as arguments: one verdict each, no prompt, exit 0") {
 }
 
 TEST_CASE("an invalid argument is refused on stderr, the rest answered, exit 1") {
-    const auto r = run(with_program({"-l", "de", "97", "1e5", "18446744073709551616", "e", "4"}), "");
+    const auto r =
+        run(with_program({"-l", "de", "97", "1e5", "18446744073709551616", "e", "4"}), "");
     CHECK(line_set(r.out) == Lines{"97 ist prim", "4 ist nicht prim, da 4 = 2 * 2"});
-    CHECK(line_set(r.err) ==
-          Lines{"Falsche Eingabe! \"1e5\": erwartet wird eine ganze Zahl aus den Ziffern 0-9",
-                "Falsche Eingabe! \"18446744073709551616\": größer als 18446744073709551615 (2^64 - 1)",
-                "Falsche Eingabe! \"e\": erwartet wird eine ganze Zahl aus den Ziffern 0-9"});
+    CHECK(
+        line_set(r.err) ==
+        Lines{
+            "Falsche Eingabe! \"1e5\": erwartet wird eine ganze Zahl aus den Ziffern 0-9",
+            "Falsche Eingabe! \"18446744073709551616\": größer als 18446744073709551615 (2^64 - 1)",
+            "Falsche Eingabe! \"e\": erwartet wird eine ganze Zahl aus den Ziffern 0-9"});
     CHECK(r.exit_code() == 1);
 }
 
 TEST_CASE("an argument that is a way to leave (e, quit) is no typed line: it is not a number") {
     const auto r = run(with_program({"quit", "e", "97"}), "");
     CHECK(r.out == "97 is prime\n");
-    CHECK(line_set(r.err) == Lines{"Invalid input \"quit\": expected a whole number written with the digits 0-9",
-                                   "Invalid input \"e\": expected a whole number written with the digits 0-9"});
+    CHECK(line_set(r.err) ==
+          Lines{"Invalid input \"quit\": expected a whole number written with the digits 0-9",
+                "Invalid input \"e\": expected a whole number written with the digits 0-9"});
     CHECK(r.exit_code() == 1);
 }
 
@@ -90,8 +94,12 @@ TEST_CASE("--version gives the version and a one-line licence") {
 }
 
 TEST_CASE("usage errors go to stderr with exit 2 and nothing on stdout") {
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"-x"}, {"--frobnicate"}, {"--lang", "fr"}, {"--lang"}, {"-j", "many"}, {"-j", "-1"}}) {
+    for (const auto& args : std::vector<std::vector<std::string>>{{"-x"},
+                                                                  {"--frobnicate"},
+                                                                  {"--lang", "fr"},
+                                                                  {"--lang"},
+                                                                  {"-j", "many"},
+                                                                  {"-j", "-1"}}) {
         const auto r = run(with_program(args), "97\n");
         CHECK(r.out == "");
         CHECK(r.err.find("\nTry 'primeproc --help' for more information.\n") != std::string::npos);
@@ -101,8 +109,9 @@ TEST_CASE("usage errors go to stderr with exit 2 and nothing on stdout") {
 
 TEST_CASE("usage errors end with the GNU hint; a letter inside a cluster is named") {
     const auto r = run(with_program({"-xi"}), "");
-    CHECK(r.err == "primeproc: unknown option \"-x\"\n"
-                   "Try 'primeproc --help' for more information.\n");
+    CHECK(r.err ==
+          "primeproc: unknown option \"-x\"\n"
+          "Try 'primeproc --help' for more information.\n");
     CHECK(r.out == "");
     CHECK(r.exit_code() == 2);
     const auto missing = run(with_program({"--lang"}), "");
@@ -112,13 +121,14 @@ TEST_CASE("usage errors end with the GNU hint; a letter inside a cluster is name
 TEST_CASE("a bad option value is quoted: no raw control bytes and no 100 kB echo") {
     const std::string big(100000, 'x');
     const std::vector<std::vector<std::string>> calls = {
-        {"--lang", "\x1b[2J"},    {"--lang=\x1b[2J"},       {"--lang", big},      {"-l", big},
-        {"--jobs", "\x1b[2J"},    {"--jobs", big},          {"--timeline", "\x1b[2J"},
-        {"--timeline", big},      {"--" + big},             {"--\x1b[2J"},
+        {"--lang", "\x1b[2J"}, {"--lang=\x1b[2J"}, {"--lang", big},           {"-l", big},
+        {"--jobs", "\x1b[2J"}, {"--jobs", big},    {"--timeline", "\x1b[2J"}, {"--timeline", big},
+        {"--" + big},          {"--\x1b[2J"},
     };
     for (const auto& args : calls) {
         INFO("arguments: " << prime::quote_for_humans(args[0]).substr(0, 60) << " "
-                           << (args.size() > 1 ? prime::quote_for_humans(args[1]).substr(0, 60) : ""));
+                           << (args.size() > 1 ? prime::quote_for_humans(args[1]).substr(0, 60)
+                                               : ""));
         const auto r = harness::run(with_program(args), "");
         INFO("stderr (first 300 bytes): " << prime::quote_for_humans(r.err.substr(0, 300)));
         CHECK(r.exit_code() == 2);
@@ -129,7 +139,8 @@ TEST_CASE("a bad option value is quoted: no raw control bytes and no 100 kB echo
     }
 }
 
-TEST_CASE("running out of memory while reading the options: a message and status 1, no abort", "[memory]") {
+TEST_CASE("running out of memory while reading the options: a message and status 1, no abort",
+          "[memory]") {
     // 60,000 words to keep; under an address-space limit (prlimit) the copy runs out somewhere.
     // Large enough a limit and every word is refused as no number (1); smaller, std::bad_alloc
     // must end in a message. (Below about 4.3 MB here the C library cannot even be loaded, or the
@@ -142,7 +153,8 @@ TEST_CASE("running out of memory while reading the options: a message and status
         const auto r = run(args, "");
         INFO("limit " << limit << ": " << r.err.substr(0, 200));
         CHECK(r.signal() == 0);
-        const bool not_loaded = r.exit_code() == 127 && r.err.find("error while loading") != std::string::npos;
+        const bool not_loaded =
+            r.exit_code() == 127 && r.err.find("error while loading") != std::string::npos;
         CHECK((r.exit_code() == 1 || not_loaded));
         if (r.err == "primeproc: memory exhausted\n") ++exhausted;
     }
@@ -174,11 +186,14 @@ TEST_CASE("the language: --lang DE and de_AT work; LANGUAGE comes first, as for 
     harness::RunOptions en_first;
     en_first.env = {{"LANGUAGE", "en"}, {"LC_ALL", "de_DE.UTF-8"}};
     CHECK(run(with_program({"97"}), "", en_first).out == "97 is prime\n");
-    CHECK(prime::language_from_environment("", nullptr, nullptr, "de_AT.UTF-8") == prime::Language::German);
-    CHECK(prime::language_from_environment("fr:de", nullptr, nullptr, "en") == prime::Language::English);
+    CHECK(prime::language_from_environment("", nullptr, nullptr, "de_AT.UTF-8") ==
+          prime::Language::German);
+    CHECK(prime::language_from_environment("fr:de", nullptr, nullptr, "en") ==
+          prime::Language::English);
 }
 
-TEST_CASE("a locale name shorter than two letters is read safely: C, an empty LANGUAGE entry, -l d") {
+TEST_CASE(
+    "a locale name shorter than two letters is read safely: C, an empty LANGUAGE entry, -l d") {
     // language_named once read name[2] of "C": a build with -D_GLIBCXX_ASSERTIONS (the asan
     // stage's) aborted there.
     for (const auto& env : std::vector<std::map<std::string, std::string>>{
@@ -191,8 +206,9 @@ TEST_CASE("a locale name shorter than two letters is read safely: C, an empty LA
         CHECK(r.exit_code() == 0);
     }
     const auto r = run(with_program({"-l", "d", "97"}), "");
-    CHECK(r.err == "primeproc: --lang must be de or en, not \"d\"\n"
-                   "Try 'primeproc --help' for more information.\n");
+    CHECK(r.err ==
+          "primeproc: --lang must be de or en, not \"d\"\n"
+          "Try 'primeproc --help' for more information.\n");
     CHECK(r.exit_code() == 2);
 }
 
@@ -200,11 +216,13 @@ TEST_CASE("German is German throughout: help, usage errors, greeting, reports") 
     const auto help = run(with_program({"--lang", "de", "--help"}), "");
     CHECK(help.out.rfind("Aufruf: primeproc [OPTIONEN] [ZAHL...]\n", 0) == 0);
     const auto usage = run(with_program({"--lang", "de", "-x"}), "");
-    CHECK(usage.err == "primeproc: unbekannte Option \"-x\"\n"
-                       "\"primeproc --help\" zeigt weitere Informationen.\n");
+    CHECK(usage.err ==
+          "primeproc: unbekannte Option \"-x\"\n"
+          "\"primeproc --help\" zeigt weitere Informationen.\n");
     CHECK(usage.exit_code() == 2);
     const auto quit = run(with_program({"-l", "de"}), "quit\n");
-    CHECK(quit.err == "Falsche Eingabe! \"quit\": zum Beenden \"e\" eingeben oder Strg-D drücken\n");
+    CHECK(quit.err ==
+          "Falsche Eingabe! \"quit\": zum Beenden \"e\" eingeben oder Strg-D drücken\n");
     harness::Pty pty({harness::primeproc(), "-l", "de"}, {});
     REQUIRE(pty.expect(kGreetingDe + "\r\n> "));
     pty.send("e\n");

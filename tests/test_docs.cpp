@@ -20,7 +20,10 @@ bool has_line_with(const std::string& text, const std::vector<std::string>& part
         bool all = true;
         for (const auto& part : parts) {
             at = line.find(part, at);
-            if (at == std::string::npos) { all = false; break; }
+            if (at == std::string::npos) {
+                all = false;
+                break;
+            }
             at += part.size();
         }
         if (all) return true;
@@ -45,15 +48,17 @@ std::string as_in_doc(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("the gdb session of docs/gdb.md follows a child and shows its number and divisor", "[gdb]") {
+TEST_CASE("the gdb session of docs/gdb.md follows a child and shows its number and divisor",
+          "[gdb]") {
     const char* debug = std::getenv("PRIMEPROC_DEBUG");
     const char* script = std::getenv("GDB_SCRIPT");
     REQUIRE(debug != nullptr);
     REQUIRE(script != nullptr);
     harness::RunOptions opts;
     opts.deadline_seconds = 120;
-    const auto r = harness::run({"/usr/bin/gdb", "-nx", "-batch", "-x", script, "--args", debug, "-l", "en", "91"},
-                       "", opts);
+    const auto r = harness::run(
+        {"/usr/bin/gdb", "-nx", "-batch", "-x", script, "--args", debug, "-l", "en", "91"}, "",
+        opts);
     INFO("gdb said:\n" << r.out << r.err);
     CHECK_FALSE(r.timed_out);
     const std::string& out = r.out;
@@ -84,8 +89,8 @@ TEST_CASE("the gdb session of docs/gdb.md follows a child and shows its number a
             CHECK(doc.str().find(as_in_doc(line)) != std::string::npos);
         }
     }
-    CHECK(has_line_with(out, {"* 2 ", "process "}));    // the child is current
-    CHECK(has_line_with(out, {"  1 ", "process "}));    // the parent waits
+    CHECK(has_line_with(out, {"* 2 ", "process "}));  // the child is current
+    CHECK(has_line_with(out, {"  1 ", "process "}));  // the parent waits
     CHECK(out.find("91 is not prime, since 91 = 7 * 13") != std::string::npos);
     CHECK(has_line_with(out, {"[Inferior 2 (process ", ") exited normally]"}));
     CHECK(has_line_with(out, {"[Inferior 1 (process ", ") exited normally]"}));

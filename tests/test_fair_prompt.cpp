@@ -32,8 +32,9 @@ int reap(pid_t pid) {
     return status;
 }
 
-bool asleep_at_lock(pid_t pid) { return harness::state_of(pid) == 'S' && harness::syscall_of(pid) == SYS_futex; }
-
+bool asleep_at_lock(pid_t pid) {
+    return harness::state_of(pid) == 'S' && harness::syscall_of(pid) == SYS_futex;
+}
 
 // Bytes the children wrote into the pipe so far (its read end non-blocking).
 std::string written(int fd) {
@@ -87,8 +88,10 @@ std::size_t occurrences(const std::string& text, const std::string& word) {
 
 }  // namespace
 
-TEST_CASE("fair prompt: every child waiting when the parent lets go of the lock has it before the parent again",
-          "[timing]") {
+TEST_CASE(
+    "fair prompt: every child waiting when the parent lets go of the lock has it before the parent "
+    "again",
+    "[timing]") {
     // A plain mutex often hands the lock straight back to the process that just unlocked it.
     ProcessMutex lock;
     FairPrompt prompt(lock, 8);
@@ -97,7 +100,8 @@ TEST_CASE("fair prompt: every child waiting when the parent lets go of the lock 
         INFO("round " << round);
         lock.lock();
         std::vector<pid_t> waiters;
-        for (char letter : {'a', 'b', 'c'}) waiters.push_back(start_waiter(lock, prompt, out, letter));
+        for (char letter : {'a', 'b', 'c'})
+            waiters.push_back(start_waiter(lock, prompt, out, letter));
         CHECK(prompt.someone_waits());
         lock.unlock();
         REQUIRE(prompt.lock_after_waiters(never));
@@ -110,8 +114,9 @@ TEST_CASE("fair prompt: every child waiting when the parent lets go of the lock 
     }
 }
 
-TEST_CASE("fair prompt: a waiter killed at the lock is forgotten once reaped, and holds up no prompt",
-          "[timing]") {
+TEST_CASE(
+    "fair prompt: a waiter killed at the lock is forgotten once reaped, and holds up no prompt",
+    "[timing]") {
     ProcessMutex lock;
     FairPrompt prompt(lock, 8);
     Pipe out;
@@ -200,7 +205,8 @@ double empty_line_ms(harness::Pty& pty) {
 
 }  // namespace
 
-TEST_CASE("a child SIGKILLed while it waits at the prompt's lock holds up no later prompt", "[timing]") {
+TEST_CASE("a child SIGKILLed while it waits at the prompt's lock holds up no later prompt",
+          "[timing]") {
     for (int session = 0; session < 5; ++session) {
         INFO("session " << session);
         harness::Pty pty({harness::primeproc(), "-l", "en"}, {});
@@ -218,7 +224,8 @@ TEST_CASE("a child SIGKILLed while it waits at the prompt's lock holds up no lat
                 [&] {
                     const auto kids = harness::children_of(pty.pid());
                     if (kids.size() == 1 && asleep_at_lock(kids[0])) waiter = kids[0];
-                    return waiter != 0 || kids.empty() || (kids.size() == 1 && harness::gone_or_zombie(kids[0]));
+                    return waiter != 0 || kids.empty() ||
+                           (kids.size() == 1 && harness::gone_or_zombie(kids[0]));
                 },
                 10));
             if (waiter == 0) ++answered;
@@ -233,9 +240,9 @@ TEST_CASE("a child SIGKILLed while it waits at the prompt's lock holds up no lat
         INFO("usual prompts up to " << slowest_usual << " ms; after the kill (ms): " << times);
         for (double t : after) CHECK(t < 2 * slowest_usual + 100);
         const std::string t = harness::without_cr(pty.transcript());
-        CHECK(occurrences(t, "97 is prime") == answered);   // the killed one never answered
+        CHECK(occurrences(t, "97 is prime") == answered);  // the killed one never answered
         CHECK(t.find("was killed by signal 9") != std::string::npos);  // and that is news
-        CHECK(t.find("repaired") == std::string::npos);       // it did not hold the lock
+        CHECK(t.find("repaired") == std::string::npos);                // it did not hold the lock
         pty.send("e\n");
         CHECK(pty.wait(10) != -1);
     }
@@ -253,8 +260,10 @@ char who_is_stuck_writing(const harness::Process& p) {
 
 }  // namespace
 
-TEST_CASE("yes 97 | primeproc -i with stdout unread, then SIGTERM or SIGINT: no repair reported, ends at once",
-          "[timing]") {
+TEST_CASE(
+    "yes 97 | primeproc -i with stdout unread, then SIGTERM or SIGINT: no repair reported, ends at "
+    "once",
+    "[timing]") {
     // As `yes 97 | timeout 1 primeproc -i | sleep 3`: stdout a pipe of one page nobody reads. When
     // it is full, a child holds the lock asleep in write() while the parent waits for the lock to
     // show "> ". The signal (to the parent first, as timeout sends it, or to the whole group at
@@ -267,11 +276,13 @@ TEST_CASE("yes 97 | primeproc -i with stdout unread, then SIGTERM or SIGINT: no 
         for (const bool parent_first : {true, false}) {
             int runs = 0;
             for (int attempt = 0; attempt < 30 && runs < 4; ++attempt) {
-                INFO(strsignal(sig) << (parent_first ? " to the parent, then" : "") << " to the group; attempt " << attempt);
+                INFO(strsignal(sig) << (parent_first ? " to the parent, then" : "")
+                                    << " to the group; attempt " << attempt);
                 expect::FedProcess fed({"-l", "en", "-i"}, input, 4096);
                 harness::Process& p = fed.process;
                 char stuck = 0;
-                REQUIRE(harness::eventually([&] { return (stuck = who_is_stuck_writing(p)) != 0; }, 30));
+                REQUIRE(harness::eventually([&] { return (stuck = who_is_stuck_writing(p)) != 0; },
+                                            30));
                 if (stuck == 'p') continue;
                 ++runs;
                 if (parent_first) REQUIRE(kill(p.pid(), sig) == 0);
@@ -280,9 +291,11 @@ TEST_CASE("yes 97 | primeproc -i with stdout unread, then SIGTERM or SIGINT: no 
                 // Not p.finish(): reading stdout would wake the holder. Reap it without reading.
                 int status = 0;
                 pid_t reaped = 0;
-                harness::eventually([&] { return (reaped = waitpid(p.pid(), &status, WNOHANG)) != 0; }, 5);
+                harness::eventually(
+                    [&] { return (reaped = waitpid(p.pid(), &status, WNOHANG)) != 0; }, 5);
                 const double took = now_ms() - sent_at;
-                INFO((reaped == p.pid() ? "ended" : "not ended") << " after " << took << " ms; stderr: " << p.err());
+                INFO((reaped == p.pid() ? "ended" : "not ended")
+                     << " after " << took << " ms; stderr: " << p.err());
                 REQUIRE(reaped == p.pid());
                 CHECK(harness::killed_by(status, sig));
                 CHECK(p.err() == "");

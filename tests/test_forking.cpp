@@ -42,11 +42,21 @@ expect::Batch mixed_numbers(std::size_t count) {
     expect::Batch b;
     for (std::size_t i = 0; i < count; ++i) {
         switch (i % 5) {
-        case 0: b.add(rng() % 1000); break;
-        case 1: b.add(rng() % (std::uint64_t{1} << 40)); break;
-        case 2: b.add(4294967291ull); break;                  // the largest prime below 2^32
-        case 3: b.add(65521ull * 65519ull); break;            // two primes near 2^16
-        default: b.add(rng() % 100000 + 1000000007ull); break;
+        case 0:
+            b.add(rng() % 1000);
+            break;
+        case 1:
+            b.add(rng() % (std::uint64_t{1} << 40));
+            break;
+        case 2:
+            b.add(4294967291ull);
+            break;  // the largest prime below 2^32
+        case 3:
+            b.add(65521ull * 65519ull);
+            break;  // two primes near 2^16
+        default:
+            b.add(rng() % 100000 + 1000000007ull);
+            break;
         }
     }
     return b;
@@ -152,7 +162,8 @@ TEST_CASE("fork: EAGAIN while children exist is retried; ENOMEM or EAGAIN with n
     SECTION("ENOMEM with a child running: reported, not retried") {
         opts.env = {{"FAILFORK", "2=ENOMEM"}, {"FAILFORK_HOLD", "1"}};
         const auto r = harness::run({failfork, "97", "3", "4", "5"}, "", opts);
-        CHECK(line_set(r.out) == Lines{"97 is prime", "4 is not prime, since 4 = 2 * 2", "5 is prime"});
+        CHECK(line_set(r.out) ==
+              Lines{"97 is prime", "4 is not prime, since 4 = 2 * 2", "5 is prime"});
         CHECK(r.err == "primeproc: fork: Cannot allocate memory (3 not tested)\n");
         CHECK(r.exit_code() == 1);
     }
@@ -179,7 +190,8 @@ TEST_CASE("a child SIGKILLed inside write while holding the lock: repaired, all 
     // The holder: a child asleep in write() while the pipe is full.
     pid_t holder = 0;
     // A generous deadline: under valgrind forks are a hundred times slower.
-    REQUIRE(harness::eventually([&] { return (holder = harness::child_asleep_writing(p)) != 0; }, 180));
+    REQUIRE(
+        harness::eventually([&] { return (holder = harness::child_asleep_writing(p)) != 0; }, 180));
     REQUIRE(kill(holder, SIGKILL) == 0);
     // Drain only once it is dead: a writer woken by SIGKILL finishes its write if the pipe has
     // room by the time it runs again, and then its line would (rightly) be there.
@@ -191,15 +203,18 @@ TEST_CASE("a child SIGKILLed inside write while holding the lock: repaired, all 
     const std::string killed = "child " + std::to_string(holder) + " (";
     const auto at = err.find(killed);
     REQUIRE(at != std::string::npos);
-    const std::string number = err.substr(at + killed.size(), err.find(')', at) - at - killed.size());
+    const std::string number =
+        err.substr(at + killed.size(), err.find(')', at) - at - killed.size());
     CHECK(err.find(killed + number + ") was killed by signal 9 (Killed)\n") != std::string::npos);
-    CHECK(err.find("a process died while holding the output lock; repaired it") != std::string::npos);
+    CHECK(err.find("a process died while holding the output lock; repaired it") !=
+          std::string::npos);
     CHECK(harness::lines(err).size() == 2);  // the repair and the killed child, nothing else
 
     Lines& expected = numbers.expected;
     expected.erase(expected.find(expect::verdict(number)));
     const Lines got = line_set(p.out());
-    INFO("missing: " << expect::only_in(expected, got) << "unexpected: " << expect::only_in(got, expected));
+    INFO("missing: " << expect::only_in(expected, got)
+                     << "unexpected: " << expect::only_in(got, expected));
     CHECK(got == expected);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 1);
@@ -297,7 +312,8 @@ TEST_CASE("stress: 20,000 mixed numbers, every line right and whole, each once; 
           "[stress]") {
     const auto numbers = mixed_numbers(20000);
     const auto big = run_numbers(numbers);
-    CHECK(line_set(big.out) == numbers.expected);  // an interleaved line would be a line not expected
+    CHECK(line_set(big.out) ==
+          numbers.expected);  // an interleaved line would be a line not expected
     CHECK(big.err == "");
     CHECK(WIFEXITED(big.status));
     CHECK(WEXITSTATUS(big.status) == 0);

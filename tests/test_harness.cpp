@@ -38,7 +38,9 @@ public:
         REQUIRE(getrlimit(RLIMIT_NOFILE, &saved_) == 0);
         const std::set<int> open = open_descriptors();
         rlim_t limit = 0;
-        while (static_cast<int>(limit) - static_cast<int>(std::distance(open.begin(), open.lower_bound(limit))) < room) {
+        while (static_cast<int>(limit) -
+                   static_cast<int>(std::distance(open.begin(), open.lower_bound(limit))) <
+               room) {
             ++limit;
         }
         rlimit lower = saved_;
@@ -87,7 +89,8 @@ TEST_CASE("the harness leaves no descriptor open when starting a program fails h
     SECTION("Process: its stdin_file does not exist") {
         harness::RunOptions opts;
         opts.stdin_file = "/nonexistent/numbers.txt";
-        CHECK(error_thrown_by([&] { harness::Process p(expect::with_program({}), opts); }) == ENOENT);
+        CHECK(error_thrown_by([&] { harness::Process p(expect::with_program({}), opts); }) ==
+              ENOENT);
     }
     SECTION("an Fd closes once, also when moved, and a close that fails throws") {
         {

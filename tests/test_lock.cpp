@@ -178,7 +178,9 @@ TEST_CASE("try_lock_for gives up while another process holds the lock, and gets 
     CHECK(lock.owner_deaths() == 0);
 }
 
-TEST_CASE("a holder killed with SIGKILL: repaired by the next locker, or (no robust mutexes) held for ever") {
+TEST_CASE(
+    "a holder killed with SIGKILL: repaired by the next locker, or (no robust mutexes) held for "
+    "ever") {
     ProcessMutex lock;
     if (ProcessMutex::robust()) {
         // The robust mutex turns "wait forever" into EOWNERDEAD, which each way of locking repairs.

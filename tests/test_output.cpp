@@ -58,8 +58,10 @@ TEST_CASE("stdout closed: a clear message and exit 1", "[closed-fd]") {
     CHECK(r.exit_code() == 1);
 }
 
-TEST_CASE("stdout a file under a 1 KiB file-size limit: one write error, exit 1, the rest of the input unread",
-          "[timing]") {
+TEST_CASE(
+    "stdout a file under a 1 KiB file-size limit: one write error, exit 1, the rest of the input "
+    "unread",
+    "[timing]") {
     const harness::TempFile written_file;
     const harness::Fd file = harness::open_fd(written_file.path(), O_WRONLY);
     const auto numbers = expect::batch(1000000, 20000);
@@ -79,11 +81,13 @@ TEST_CASE("stdout a file under a 1 KiB file-size limit: one write error, exit 1,
     const int status = p.finish(60);
     const off_t read = lseek(input.get(), 0, SEEK_CUR);
     const std::string written = harness::slurp(written_file.path());
-    INFO(harness::describe(status) << "; read " << read << " of " << numbers.input.size()
-                                   << " bytes; stderr (first 500 bytes): " << p.err().substr(0, 500));
+    INFO(harness::describe(status)
+         << "; read " << read << " of " << numbers.input.size()
+         << " bytes; stderr (first 500 bytes): " << p.err().substr(0, 500));
     CHECK(p.err() == "primeproc: write error: File too large\n");
     CHECK(harness::exited_with(status, 1));
-    CHECK(read < static_cast<off_t>(numbers.input.size() / 4));  // it stopped, as for a vanished reader
+    CHECK(read <
+          static_cast<off_t>(numbers.input.size() / 4));  // it stopped, as for a vanished reader
     CHECK(written.size() <= 1024);
     auto lines = harness::lines(written);
     if (!lines.empty() && written.back() != '\n') lines.pop_back();  // cut at the limit
@@ -99,7 +103,8 @@ TEST_CASE("stdout a file under a 1 KiB file-size limit: one write error, exit 1,
 TEST_CASE("yes 97 | primeproc | head -1 ends by itself, quietly, leaving nothing behind") {
     harness::RunOptions opts;
     opts.deadline_seconds = 20;
-    const auto r = run({"/bin/sh", "-c", "yes 97 | '" + harness::primeproc() + "' -l en | head -1"}, "", opts);
+    const auto r =
+        run({"/bin/sh", "-c", "yes 97 | '" + harness::primeproc() + "' -l en | head -1"}, "", opts);
     CHECK_FALSE(r.timed_out);
     CHECK(r.out == "97 is prime\n");
     CHECK(r.err == "");
@@ -107,22 +112,27 @@ TEST_CASE("yes 97 | primeproc | head -1 ends by itself, quietly, leaving nothing
     CHECK_FALSE(r.left_behind);
 }
 
-TEST_CASE("the reader goes away: primeproc dies of SIGPIPE, as cat would, after stopping its children") {
+TEST_CASE(
+    "the reader goes away: primeproc dies of SIGPIPE, as cat would, after stopping its children") {
     harness::RunOptions opts;
     opts.deadline_seconds = 20;
     // The shell prints how primeproc ended: 141 = 128 + SIGPIPE.
-    const auto r = run({"/bin/bash", "-c",
-                        "yes 97 | '" + harness::primeproc() + "' -l en | head -1; echo \"${PIPESTATUS[1]}\""},
-                       "", opts);
+    const auto r =
+        run({"/bin/bash", "-c",
+             "yes 97 | '" + harness::primeproc() + "' -l en | head -1; echo \"${PIPESTATUS[1]}\""},
+            "", opts);
     CHECK(r.out == "97 is prime\n" + std::to_string(128 + SIGPIPE) + "\n");
     CHECK(r.err == "");
     CHECK_FALSE(r.left_behind);
 }
 
-TEST_CASE("{ echo 97; four long primes; yes 97; } | primeproc | head -1: ends at once, not after the long primes",
-          "[timing]") {
-    const std::string script = "{ echo 97; for i in 1 2 3 4; do echo " + kLongPrime + "; done; yes 97; } | '" +
-                               harness::primeproc() + "' | head -1; echo \"${PIPESTATUS[1]}\"";
+TEST_CASE(
+    "{ echo 97; four long primes; yes 97; } | primeproc | head -1: ends at once, not after the "
+    "long primes",
+    "[timing]") {
+    const std::string script = "{ echo 97; for i in 1 2 3 4; do echo " + kLongPrime +
+                               "; done; yes 97; } | '" + harness::primeproc() +
+                               "' | head -1; echo \"${PIPESTATUS[1]}\"";
     for (int attempt = 0; attempt < 3; ++attempt) {
         harness::RunOptions opts;
         opts.deadline_seconds = 30;
@@ -139,14 +149,18 @@ TEST_CASE("{ echo 97; four long primes; yes 97; } | primeproc | head -1: ends at
 
 // Exercise 3 of docs/exercises.md, as a student types it: the children that print in pieces die
 // of SIGPIPE when the reader has gone, as one that prints its line whole does.
-TEST_CASE("seq | primeproc --unlocked -j 0 | head -5: dies of SIGPIPE, only the notice on stderr, every run") {
+TEST_CASE(
+    "seq | primeproc --unlocked -j 0 | head -5: dies of SIGPIPE, only the notice on stderr, every "
+    "run") {
     const std::string notice =
-        "primeproc: --unlocked: children print without the lock, in pieces; lines will mix (a demonstration)\n";
+        "primeproc: --unlocked: children print without the lock, in pieces; lines will mix (a "
+        "demonstration)\n";
     // primeproc's stderr alone goes to a file; the shell prints how many lines head passed on
     // and how primeproc ended.
-    const std::string script =
-        "err=$(mktemp) || exit 1; seq 1000000 1000300 | '" + harness::primeproc() +
-        "' -l en --unlocked -j 0 2>\"$err\" | head -5 | wc -l; echo \"${PIPESTATUS[1]}\"; cat \"$err\"; rm -f \"$err\"";
+    const std::string script = "err=$(mktemp) || exit 1; seq 1000000 1000300 | '" +
+                               harness::primeproc() +
+                               "' -l en --unlocked -j 0 2>\"$err\" | head -5 | wc -l; echo "
+                               "\"${PIPESTATUS[1]}\"; cat \"$err\"; rm -f \"$err\"";
     for (int attempt = 0; attempt < 20; ++attempt) {
         INFO("attempt " << attempt);
         harness::RunOptions opts;
@@ -160,8 +174,8 @@ TEST_CASE("seq | primeproc --unlocked -j 0 | head -5: dies of SIGPIPE, only the 
 }
 
 TEST_CASE("yes 97 | primeproc -i | head -c 5: dies of SIGPIPE quietly every time") {
-    const std::string script =
-        "yes 97 | '" + harness::primeproc() + "' -i | head -c 5 >/dev/null; echo \"${PIPESTATUS[1]}\"";
+    const std::string script = "yes 97 | '" + harness::primeproc() +
+                               "' -i | head -c 5 >/dev/null; echo \"${PIPESTATUS[1]}\"";
     for (int attempt = 0; attempt < 20; ++attempt) {
         INFO("attempt " << attempt);
         harness::RunOptions opts;
@@ -213,11 +227,13 @@ TEST_CASE("stderr full or with its reader gone: every verdict still on stdout; e
     const Lines verdicts{"97 is prime", "101 is prime", "103 is prime", "107 is prime"};
     for (const bool trace : {false, true}) {
         for (const bool full : {true, false}) {
-            INFO((trace ? "--trace, " : "") << "stderr " << (full ? "/dev/full" : "a pipe with no reader"));
+            INFO((trace ? "--trace, " : "")
+                 << "stderr " << (full ? "/dev/full" : "a pipe with no reader"));
             harness::Fd dev_full = harness::open_fd("/dev/full", O_WRONLY);
             const harness::Pipe no_reader = pipe_with_no_reader();
             harness::RunOptions how;
-            const auto argv = with_program(trace ? std::vector<std::string>{"--trace"} : std::vector<std::string>{});
+            const auto argv = with_program(trace ? std::vector<std::string>{"--trace"}
+                                                 : std::vector<std::string>{});
             how.input = input;
             how.stderr_fd = full ? dev_full.get() : no_reader.w.get();
             harness::Process p(argv, how);
@@ -232,7 +248,8 @@ TEST_CASE("stderr full or with its reader gone: every verdict still on stdout; e
     }
 }
 
-TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAGAIN error", "[timing][stress]") {
+TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAGAIN error",
+          "[timing][stress]") {
     const auto numbers = expect::batch(1000000, 20000);
     harness::RunOptions how;
     const auto argv = with_program({});
@@ -265,7 +282,8 @@ TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAG
         REQUIRE(harness::eventually(
             [&] {
                 int queued = 0;
-                full = ioctl(p.stdout_fd(), FIONREAD, &queued) == 0 && queued >= 60000 && writer_waits();
+                full = ioctl(p.stdout_fd(), FIONREAD, &queued) == 0 && queued >= 60000 &&
+                       writer_waits();
                 return full || harness::state_of(p.pid()) == 'Z';
             },
             60));
@@ -280,7 +298,8 @@ TEST_CASE("stdout a non-blocking pipe read slowly: all 20000 verdicts and no EAG
         out.append(buf, static_cast<std::size_t>(n));
     }
     const int status = p.finish(60);
-    INFO(harness::describe(status) << "; the pipe was full " << full_times << " times; stderr: " << p.err().substr(0, 500));
+    INFO(harness::describe(status)
+         << "; the pipe was full " << full_times << " times; stderr: " << p.err().substr(0, 500));
     CHECK(full_times > 10);  // the test did what it says
     const Lines got = line_set(out + p.out());
     INFO("missing: " << expect::only_in(numbers.expected, got));
@@ -301,8 +320,9 @@ TEST_CASE("--unlocked: a warning, then lines that mix but lose no byte") {
     bool mixed = false;
     for (int attempt = 0; attempt < 5 && !mixed; ++attempt) {
         const auto r = run(with_program({"--unlocked", "-l", "en", "-j", "0"}), numbers.input);
-        CHECK(r.err == "primeproc: --unlocked: children print without the lock, in pieces; "
-                       "lines will mix (a demonstration)\n");
+        CHECK(r.err ==
+              "primeproc: --unlocked: children print without the lock, in pieces; "
+              "lines will mix (a demonstration)\n");
         CHECK(r.exit_code() == 0);
         std::string bytes = r.out;
         std::sort(bytes.begin(), bytes.end());

@@ -144,7 +144,7 @@ TEST_CASE("smallest_factor finds p in p * p for every prime p from 2 to 50000") 
 TEST_CASE("smallest_factor is right at the top of the 64-bit range", "[slow]") {
     // The book's "i*i <= n" would overflow here; each takes a second or two.
     CHECK(smallest_factor(18446744073709551557ull) == 18446744073709551557ull);  // largest prime
-    CHECK(smallest_factor(4294967291ull * 4294967279ull) == 4294967279ull);       // two near 2^32
+    CHECK(smallest_factor(4294967291ull * 4294967279ull) == 4294967279ull);      // two near 2^32
 }
 
 TEST_CASE("fast_remainder is n % d on millions of random pairs") {
@@ -157,16 +157,19 @@ TEST_CASE("fast_remainder is n % d on many millions more random pairs", "[slow]"
 
 TEST_CASE("fast_remainder is n % d at the edges of its argument") {
     const std::uint64_t k2p32 = 1ull << 32, k2p53 = 1ull << 53;
-    std::vector<std::uint64_t> divisors = {1, 2, 3, 7, 8191, 8192, 8193, 8209,  // around 2^13
+    std::vector<std::uint64_t> divisors = {1,         2,    3,    7,
+                                           8191,      8192, 8193, 8209,  // around 2^13
                                            k2p32 - 5,  // 4294967291, the largest prime below 2^32
                                            k2p53 - 1, k2p53};
     for (std::uint64_t d = k2p32 - 3; d <= k2p32 + 3; ++d) divisors.push_back(d);  // sqrt(2^64)
     for (std::uint64_t d : divisors) {
-        for (std::uint64_t n : {std::uint64_t{0}, std::uint64_t{1}, d - 1, d, d + 1}) check_remainder(n, d);  // n < d
+        for (std::uint64_t n : {std::uint64_t{0}, std::uint64_t{1}, d - 1, d, d + 1})
+            check_remainder(n, d);  // n < d
         for (std::uint64_t n = UINT64_MAX; n > UINT64_MAX - 1000; --n) check_remainder(n, d);
         // Exact multiples k*d and their neighbours, small k and the largest k that fits.
         const std::uint64_t top = UINT64_MAX / d;
-        for (std::uint64_t k : {std::uint64_t{1}, std::uint64_t{2}, std::uint64_t{1000}, top / 2, top - 1, top}) {
+        for (std::uint64_t k :
+             {std::uint64_t{1}, std::uint64_t{2}, std::uint64_t{1000}, top / 2, top - 1, top}) {
             if (k == 0 || k > top) continue;
             for (std::uint64_t n : {k * d - 1, k * d, k * d + 1}) check_remainder(n, d);
         }
@@ -261,10 +264,12 @@ TEST_CASE("the parser refuses everything else, saying why") {
     CHECK(problem_of("+ 5") == Problem::NotANumber);
     CHECK(problem_of("-") == Problem::SignWithoutDigits);
     CHECK(problem_of("+") == Problem::SignWithoutDigits);
-    CHECK(problem_of("\xd9\xa9\xd9\xa7") == Problem::NonAscii);     // Arabic-Indic 9 7
+    CHECK(problem_of("\xd9\xa9\xd9\xa7") == Problem::NonAscii);          // Arabic-Indic 9 7
     CHECK(problem_of("\xef\xbc\x99\xef\xbc\x97") == Problem::NonAscii);  // full-width 9 7
-    CHECK(problem_of("\xff\xfe") == Problem::NonAscii);             // not UTF-8 at all
-    CHECK(problem_of(std::string("9\0" "7", 3)) == Problem::ControlCharacter);
+    CHECK(problem_of("\xff\xfe") == Problem::NonAscii);                  // not UTF-8 at all
+    CHECK(problem_of(std::string("9\0"
+                                 "7",
+                                 3)) == Problem::ControlCharacter);
     CHECK(problem_of("97\x1b[31m") == Problem::ControlCharacter);
     CHECK(problem_of(std::string(kMaxLineLength + 1, '7')) == Problem::TooLong);
 }

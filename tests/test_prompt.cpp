@@ -13,8 +13,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -220,12 +220,15 @@ TEST_CASE("in a terminal: after 'e' it says how many children it waits for") {
     CHECK(WEXITSTATUS(status) == 0);
 }
 
-TEST_CASE("at a terminal with stdout a file, the prompt goes to the terminal and the file holds whole verdicts") {
+TEST_CASE(
+    "at a terminal with stdout a file, the prompt goes to the terminal and the file holds whole "
+    "verdicts") {
     char path[] = "/tmp/primeproc-out-XXXXXX";
     const int fd = mkstemp(path);
     REQUIRE(fd >= 0);
     REQUIRE(close(fd) == 0);
-    harness::Pty pty({"/bin/sh", "-c", "exec \"$0\" -l en > \"$1\"", harness::primeproc(), path}, {});
+    harness::Pty pty({"/bin/sh", "-c", "exec \"$0\" -l en > \"$1\"", harness::primeproc(), path},
+                     {});
     REQUIRE(pty.expect("> "));
     pty.send("100\n");
     REQUIRE(pty.expect("> "));
@@ -239,7 +242,8 @@ TEST_CASE("at a terminal with stdout a file, the prompt goes to the terminal and
     std::stringstream out;
     out << in.rdbuf();
     std::remove(path);
-    CHECK(harness::line_set(out.str()) == expect::Lines{"100 is not prime, since 100 = 2 * 50", "97 is prime"});
+    CHECK(harness::line_set(out.str()) ==
+          expect::Lines{"100 is not prime, since 100 = 2 * 50", "97 is prime"});
 }
 
 TEST_CASE("after a stop and SIGCONT (Ctrl-Z, fg) at the prompt, \"> \" is drawn again") {

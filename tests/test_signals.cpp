@@ -52,8 +52,9 @@ HungUpSession hang_up_at_prompt() {
 // SIGINT, SIGTERM and SIGHUP; Ctrl-C; the terminal closes
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("SIGINT, SIGTERM, SIGHUP: children stopped and reaped, then the same signal ends primeproc",
-          "[timing]") {
+TEST_CASE(
+    "SIGINT, SIGTERM, SIGHUP: children stopped and reaped, then the same signal ends primeproc",
+    "[timing]") {
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
         INFO("signal " << sig);
         harness::Process p(with_program({kLongPrime, kLongPrime2}));
@@ -63,7 +64,7 @@ TEST_CASE("SIGINT, SIGTERM, SIGHUP: children stopped and reaped, then the same s
         const int status = p.finish(30);
         REQUIRE(status != -1);
         CHECK(WIFSIGNALED(status));
-        CHECK(WTERMSIG(status) == sig);  // the shell shows 128 + sig
+        CHECK(WTERMSIG(status) == sig);                             // the shell shows 128 + sig
         for (pid_t kid : kids) CHECK(harness::state_of(kid) == 0);  // reaped by primeproc
         CHECK(p.out() == "");
         CHECK(p.err() == "");
@@ -89,8 +90,8 @@ TEST_CASE("Ctrl-C with children running: no report of them and no new prompt; de
           "[timing]") {
     for (const bool at_cap : {false, true}) {
         for (int attempt = 0; attempt < 10; ++attempt) {
-            INFO((at_cap ? "four primes, -j 2: at the cap" : "two primes: at the prompt") << ", attempt "
-                                                                                       << attempt);
+            INFO((at_cap ? "four primes, -j 2: at the cap" : "two primes: at the prompt")
+                 << ", attempt " << attempt);
             harness::Pty pty({harness::primeproc(), "-l", "en", "-j", "2"}, {});
             REQUIRE(pty.expect("> "));
             const int count = at_cap ? 4 : 2;
@@ -116,8 +117,8 @@ TEST_CASE("Ctrl-C with children running: no report of them and no new prompt; de
 TEST_CASE("the terminal closes while \"> \" is shown: primeproc dies of SIGHUP quietly") {
     for (int attempt = 0; attempt < 10; ++attempt) {
         const HungUpSession s = hang_up_at_prompt();
-        INFO("attempt " << attempt << ": " << harness::describe(s.status) << "; transcript: " << s.transcript
-                        << "; stderr: " << s.err);
+        INFO("attempt " << attempt << ": " << harness::describe(s.status)
+                        << "; transcript: " << s.transcript << "; stderr: " << s.err);
         REQUIRE(s.transcript.find("> ") != std::string::npos);
         CHECK(harness::killed_by(s.status, SIGHUP));  // the shell shows 129
         // The greeting goes to stderr when stdin is a terminal; nothing may follow it.
@@ -139,10 +140,14 @@ TEST_CASE("SIGTERM ends the parent while it is stuck writing a report to a stder
         harness::RunOptions o;
         o.stdin_file = input.path();
         o.stdout_pipe_bytes = 4096;  // stderr goes there (2>&1) and nobody reads it
-        harness::Process p({"/bin/sh", "-c", "exec \"$0\" -l en 2>&1 >/dev/null", harness::primeproc()}, o);
-        REQUIRE(harness::eventually([&] {
-            return harness::syscall_of(p.pid()) == SYS_write && harness::state_of(p.pid()) == 'S';
-        }, 20));
+        harness::Process p(
+            {"/bin/sh", "-c", "exec \"$0\" -l en 2>&1 >/dev/null", harness::primeproc()}, o);
+        REQUIRE(harness::eventually(
+            [&] {
+                return harness::syscall_of(p.pid()) == SYS_write &&
+                       harness::state_of(p.pid()) == 'S';
+            },
+            20));
         REQUIRE(kill(p.pid(), SIGTERM) == 0);
         // Ended while its stderr is still unread (finish() would read it, and so free the writer).
         CHECK(harness::eventually([&] { return harness::state_of(p.pid()) == 'Z'; }, 10));
@@ -153,7 +158,9 @@ TEST_CASE("SIGTERM ends the parent while it is stuck writing a report to a stder
     }
 }
 
-TEST_CASE("SIGTERM ends the parent while it waits for the lock to report on a stderr that is stdout's full pipe") {
+TEST_CASE(
+    "SIGTERM ends the parent while it waits for the lock to report on a stderr that is stdout's "
+    "full pipe") {
     // 2>&1 into a pipe nobody reads: a child fills it and sleeps in write() holding the lock; the
     // parent, to report the next bad line, needs the lock (stderr is the verdicts' file).
     std::string text;
@@ -164,16 +171,18 @@ TEST_CASE("SIGTERM ends the parent while it waits for the lock to report on a st
         harness::RunOptions o;
         o.stdin_file = input.path();
         o.stdout_pipe_bytes = 4096;
-        harness::Process p({"/bin/sh", "-c", "exec \"$0\" -l en -j 0 2>&1", harness::primeproc()}, o);  // -j 0: no wait at a cap
+        // -j 0: no wait at a cap, so the parent goes on to the next line, and its report.
+        harness::Process p({"/bin/sh", "-c", "exec \"$0\" -l en -j 0 2>&1", harness::primeproc()},
+                           o);
         const auto a_child_writes = [&] {
             for (pid_t kid : harness::children_of(p.pid())) {
-                if (harness::syscall_of(kid) == SYS_write && harness::state_of(kid) == 'S') return true;
+                if (harness::syscall_of(kid) == SYS_write && harness::state_of(kid) == 'S')
+                    return true;
             }
             return false;
         };
-        REQUIRE(harness::eventually([&] {
-            return harness::syscall_of(p.pid()) == SYS_futex && a_child_writes();
-        }, 20));
+        REQUIRE(harness::eventually(
+            [&] { return harness::syscall_of(p.pid()) == SYS_futex && a_child_writes(); }, 20));
         REQUIRE(kill(p.pid(), SIGTERM) == 0);
         CHECK(harness::eventually([&] { return harness::state_of(p.pid()) == 'Z'; }, 10));
         const int status = p.finish(20);
@@ -219,7 +228,8 @@ TEST_CASE("SIGTERM while a child holds the lock blocked on a full pipe: it ends 
     REQUIRE(status != -1);
     CHECK(harness::killed_by(status, SIGTERM));
     CHECK_FALSE(beside.done());
-    CHECK(harness::eventually([&] { return std::all_of(kids.begin(), kids.end(), harness::gone_or_zombie); }, 30));
+    CHECK(harness::eventually(
+        [&] { return std::all_of(kids.begin(), kids.end(), harness::gone_or_zombie); }, 30));
 }
 
 TEST_CASE("a storm of signals interrupting every read, write and waitpid loses nothing") {
@@ -299,7 +309,8 @@ TEST_CASE("started with SIGHUP ignored (nohup): a hangup neither ends it nor its
     const auto kids = harness::wait_for_children(p.pid(), 2);
     REQUIRE(kids.size() == 2);
     CHECK(harness::ignores(p.pid(), SIGHUP));
-    for (pid_t kid : kids) CHECK(harness::ignores(kid, SIGHUP));  // what nohup promises the whole job
+    for (pid_t kid : kids)
+        CHECK(harness::ignores(kid, SIGHUP));  // what nohup promises the whole job
     REQUIRE(kill(p.pid(), SIGHUP) == 0);
     REQUIRE(kill(kids[0], SIGHUP) == 0);
     const int status = p.finish(20);

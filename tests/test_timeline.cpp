@@ -39,7 +39,8 @@ harness::Run run_drawer(std::vector<std::string> args, const std::string& input 
 }
 
 // Draws the trace into a file named like `out` (the ending chooses the format); must succeed.
-void draw_file(const std::string& trace, const std::string& out, std::vector<std::string> options = {}) {
+void draw_file(const std::string& trace, const std::string& out,
+               std::vector<std::string> options = {}) {
     options.insert(options.end(), {trace, out});
     const harness::Run r = run_drawer(options);
     INFO(r.err);
@@ -56,7 +57,8 @@ struct Rect {
 
 // Every rect with a class and a <title>, in file order; `untitled` counts the piece rects without one.
 std::vector<Rect> pieces(const std::string& svg, std::size_t& untitled) {
-    static const std::regex piece(R"re(<rect class="(compute|wait|hold|zombie|killed|parent-[a-z]+)" x="([-0-9.]+)" y="[-0-9.]+" width="([-0-9.]+)" height="[-0-9.]+">(<title>([^<]*)</title>)?)re");
+    static const std::regex piece(
+        R"re(<rect class="(compute|wait|hold|zombie|killed|parent-[a-z]+)" x="([-0-9.]+)" y="[-0-9.]+" width="([-0-9.]+)" height="[-0-9.]+">(<title>([^<]*)</title>)?)re");
     std::vector<Rect> found;
     untitled = 0;
     for (std::sregex_iterator it(svg.begin(), svg.end(), piece), end; it != end; ++it) {
@@ -73,7 +75,8 @@ std::map<std::string, std::vector<std::string>> kinds_by_process(const std::vect
     for (const Rect& r : rects) by[r.title.substr(0, r.title.find(':'))].push_back(&r);
     std::map<std::string, std::vector<std::string>> kinds;
     for (auto& [who, list] : by) {
-        std::stable_sort(list.begin(), list.end(), [](const Rect* a, const Rect* b) { return a->x < b->x; });
+        std::stable_sort(list.begin(), list.end(),
+                         [](const Rect* a, const Rect* b) { return a->x < b->x; });
         for (const Rect* r : list) kinds[who].push_back(r->kind);
     }
     return kinds;
@@ -85,7 +88,8 @@ std::string trace_line(double ms, const char* role, long pid, trace::Event e, ..
     int n = std::snprintf(line, sizeof line, trace::kLinePrefix, ms, role, pid);
     va_list args;
     va_start(args, e);
-    std::vsnprintf(line + n, sizeof line - static_cast<std::size_t>(n), trace::words_of(e).format, args);
+    std::vsnprintf(line + n, sizeof line - static_cast<std::size_t>(n), trace::words_of(e).format,
+                   args);
     va_end(args);
     return std::string(line) + "\n";
 }
@@ -142,7 +146,8 @@ long peak_kib_of_drawing(const std::string& trace, const char* format) {
     REQUIRE(pid >= 0);
     if (pid == 0) {
         if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0 || raise(SIGSTOP) != 0) _exit(126);
-        execl(program.c_str(), program.c_str(), "--format", format, trace.c_str(), "/dev/null", nullptr);
+        execl(program.c_str(), program.c_str(), "--format", format, trace.c_str(), "/dev/null",
+              nullptr);
         _exit(127);
     }
     int status = 0;
@@ -204,7 +209,8 @@ TEST_CASE("timeline: the table reads back what it writes, and no two events read
         REQUIRE(trace::match_event(words, fields) == e.event);
         CHECK(filled_in(e.event, fields) == words);
         std::size_t readers = 0;
-        for (const trace::EventWords& other : trace::kEvents) readers += trace::matches(other.format, words, fields);
+        for (const trace::EventWords& other : trace::kEvents)
+            readers += trace::matches(other.format, words, fields);
         CHECK(readers == 1);
     }
 }
@@ -260,20 +266,24 @@ TEST_CASE("timeline: each child's pieces come in the order of its life, with the
     CHECK(kinds.at("child 4104 (340282366920938463463374607431768211297)") == V{"killed"});
     CHECK(kinds.at("child 4105 (13)") == V{"compute", "zombie"});  // --unlocked: no lock events
     // The parent at the prompt: it holds the lock while it waits for input.
-    CHECK(kinds.at("parent 4100") ==
-          V{"parent-hold", "parent-input", "parent-hold", "parent-input", "parent-wait", "parent-hold",
-            "parent-input", "parent-hold", "parent-input", "parent-hold", "parent-input", "parent-hold",
-            "parent-input", "parent-blocked"});
+    CHECK(kinds.at("parent 4100") == V{"parent-hold", "parent-input", "parent-hold", "parent-input",
+                                       "parent-wait", "parent-hold", "parent-input", "parent-hold",
+                                       "parent-input", "parent-hold", "parent-input", "parent-hold",
+                                       "parent-input", "parent-blocked"});
     const std::string svg_text = harness::slurp(svg.path());
-    for (const char* title : {
-             "child 4101 (91): computing 1.030–1.200 ms (started by parent 4100, tests 91 → waits for the lock)",
-             "child 4101 (91): waiting for the lock 1.200–1.803 ms (waits for the lock → took the lock)",
-             "child 4101 (91): a zombie (ended, not yet reaped) 1.897–3.505 ms (_exit(0) → waitpid() -&gt; child "
-             "4101: WIFEXITED, WEXITSTATUS = 0)",
-             "child 4104 (340282366920938463463374607431768211297): killed by a signal at some moment in "
-             "2.920–4.200 ms (started by parent 4100, tests 340282366920938463463374607431768211297 → "
-             "waitpid() -&gt; child 4104: WIFSIGNALED, WTERMSIG = 9 (Killed))",
-             "parent 4100: waiting for input 0.012–1.000 ms (waits for input → read() -&gt; 3 bytes)"})
+    for (const char* title :
+         {"child 4101 (91): computing 1.030–1.200 ms (started by parent 4100, tests 91 → waits for "
+          "the lock)",
+          "child 4101 (91): waiting for the lock 1.200–1.803 ms (waits for the lock → took the "
+          "lock)",
+          "child 4101 (91): a zombie (ended, not yet reaped) 1.897–3.505 ms (_exit(0) → waitpid() "
+          "-&gt; child "
+          "4101: WIFEXITED, WEXITSTATUS = 0)",
+          "child 4104 (340282366920938463463374607431768211297): killed by a signal at some moment "
+          "in "
+          "2.920–4.200 ms (started by parent 4100, tests 340282366920938463463374607431768211297 → "
+          "waitpid() -&gt; child 4104: WIFSIGNALED, WTERMSIG = 9 (Killed))",
+          "parent 4100: waiting for input 0.012–1.000 ms (waits for input → read() -&gt; 3 bytes)"})
         CHECK(svg_text.find(std::string("<title>") + title + "</title>") != std::string::npos);
 }
 
@@ -284,7 +294,8 @@ TEST_CASE("timeline: the SVG has a legend for every kind of piece and mark") {
     const auto legend_at = text.find("<g id=\"legend\"");
     REQUIRE(legend_at != std::string::npos);
     const std::string legend = text.substr(legend_at, text.find("</g>\n", legend_at) - legend_at);
-    for (const char* kind : {"compute", "wait", "hold", "zombie", "killed", "parent-input", "parent-blocked"})
+    for (const char* kind :
+         {"compute", "wait", "hold", "zombie", "killed", "parent-input", "parent-blocked"})
         CHECK(legend.find(std::string("class=\"swatch ") + kind + "\"") != std::string::npos);
     CHECK(legend.find("class=\"fork\"") != std::string::npos);
     CHECK(legend.find("class=\"reap\"") != std::string::npos);
@@ -325,7 +336,8 @@ TEST_CASE("timeline: --from and --to draw a window in which a 2 µs lock wait is
     const auto wait_of_4102 = [](const std::string& svg) {
         std::size_t untitled = 0;
         for (const Rect& r : pieces(svg, untitled))
-            if (r.kind == "wait" && r.title.rfind("child 4102 (97): waiting", 0) == 0) return r.width;
+            if (r.kind == "wait" && r.title.rfind("child 4102 (97): waiting", 0) == 0)
+                return r.width;
         return -1.0;
     };
     harness::TempFile whole("", ".svg"), window("", ".svg"), json("", ".json");
@@ -361,8 +373,9 @@ TEST_CASE("timeline: a trace known to be incomplete, or cut in a line, says so o
     draw_file(sample, svg.path(),
               {"--incomplete",
                "the events file could not be written to the end: No space left on device"});
-    const std::string note = "Incomplete trace (the events file could not be written to the end: No space left on "
-                             "device): the picture shows only what happened before.";
+    const std::string note =
+        "Incomplete trace (the events file could not be written to the end: No space left on "
+        "device): the picture shows only what happened before.";
     CHECK(harness::slurp(svg.path())
               .find("<text class=\"note\" id=\"incomplete\" x=\"20\" y=\"68\">" + note +
                     "</text>") != std::string::npos);
@@ -388,8 +401,9 @@ TEST_CASE("timeline: a trace on a pipe is drawn as from a file; '-' as OUT needs
     CHECK(piped.exit_code() == 0);
     CHECK(piped.out == harness::slurp(from_file.path()));
     const harness::Run unnamed = run_drawer({sample, "-"});
-    CHECK(unnamed.err == "primeproc-timeline: OUT must end in .svg or .json, or --format must say which: '-'\n"
-                         "Try 'primeproc-timeline --help' for more information.\n");
+    CHECK(unnamed.err ==
+          "primeproc-timeline: OUT must end in .svg or .json, or --format must say which: '-'\n"
+          "Try 'primeproc-timeline --help' for more information.\n");
     CHECK(unnamed.exit_code() == 2);
 }
 
@@ -401,7 +415,8 @@ TEST_CASE("timeline: usage errors say how to get help, as coreutils do; --help a
         {{sample, "a.svg", "b.svg"}, "one TRACE and one OUT, but also 'b.svg'"},
         {{"--bogus", sample, "a.svg"}, "unknown option '--bogus'"},
         {{sample, "a.svg", "--from"}, "option '--from' needs a value"},
-        {{"--from", "soon", sample, "a.svg"}, "--from needs milliseconds since the start of the run, such as 2.5, not 'soon'"},
+        {{"--from", "soon", sample, "a.svg"},
+         "--from needs milliseconds since the start of the run, such as 2.5, not 'soon'"},
         {{"--from", "2", "--to", "1", sample, "a.svg"}, "--to must be after --from"},
         {{"--format", "png", sample, "a.png"}, "--format must be svg or json, not 'png'"},
     };
@@ -453,7 +468,8 @@ TEST_CASE("timeline: drawing 20,000 children takes no more memory than drawing 2
     for (const char* format : {"svg", "json"}) {
         const long small_kib = peak_kib_of_drawing(small.path(), format);
         const long big_kib = peak_kib_of_drawing(big.path(), format);
-        INFO(format << ": drawing 200 children took " << small_kib << " KiB at most, 20,000 took " << big_kib << " KiB");
+        INFO(format << ": drawing 200 children took " << small_kib << " KiB at most, 20,000 took "
+                    << big_kib << " KiB");
         CHECK(big_kib - small_kib < 300);
     }
 }

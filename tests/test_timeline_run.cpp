@@ -120,7 +120,8 @@ TEST_CASE(
     "--timeline FILE.svg: a well-formed picture with a lane per process and every kind of piece") {
     const harness::TempFile svg_file("", ".svg");
     const std::string& svg = svg_file.path();
-    const auto r = run(with_program({"-l", "en", "--timeline", svg, "97", "100", "91", "1000000007"}), "");
+    const auto r =
+        run(with_program({"-l", "en", "--timeline", svg, "97", "100", "91", "1000000007"}), "");
     CHECK(line_set(r.out) == Lines{"97 is prime", "100 is not prime, since 100 = 2 * 50",
                                    "91 is not prime, since 91 = 7 * 13", "1000000007 is prime"});
     CHECK(r.err == "");
@@ -132,7 +133,8 @@ TEST_CASE(
         INFO(kind);
         CHECK(harness::count(picture, std::string("class=\"") + kind) >= 4);
     }
-    for (const char* number : {"97", "100", "91", "1000000007"}) CHECK(picture.find(number) != std::string::npos);
+    for (const char* number : {"97", "100", "91", "1000000007"})
+        CHECK(picture.find(number) != std::string::npos);
 }
 
 TEST_CASE("--timeline FILE.json: the Trace Event Format, one pid per process") {
@@ -147,13 +149,16 @@ TEST_CASE("--timeline with SIGTERM: the picture of the part that happened, then 
     const harness::TempFile svg_file("", ".svg");
     const std::string& svg = svg_file.path();
     // --trace too, so the test can see on stderr that both children were forked.
-    harness::Process p(with_program({"-t", "-l", "en", "--timeline", svg, "97", "18446744073709551557"}));
+    harness::Process p(
+        with_program({"-t", "-l", "en", "--timeline", svg, "97", "18446744073709551557"}));
     // The first child answers at once; wait for its answer and for the second fork, then stop.
-    REQUIRE(harness::eventually([&] {
-        p.read_available();
-        return p.out().find("97 is prime\n") != std::string::npos &&
-               harness::count(p.err(), "fork() -> child") == 2;
-    }, 20));
+    REQUIRE(harness::eventually(
+        [&] {
+            p.read_available();
+            return p.out().find("97 is prime\n") != std::string::npos &&
+                   harness::count(p.err(), "fork() -> child") == 2;
+        },
+        20));
     REQUIRE(kill(p.pid(), SIGTERM) == 0);
     const int status = p.finish();
     CHECK(WIFSIGNALED(status));
@@ -175,7 +180,8 @@ TEST_CASE("--timeline of 20,000 numbers: under 10 MB, and the parent's memory as
     REQUIRE(stat(svg.c_str(), &st) == 0);
     CHECK(st.st_size < 10 * 1024 * 1024);
     CHECK(harness::shell("xmllint --noout --huge " + svg).exit_code() == 0);
-    INFO("peak resident size: " << small.max_rss_kib << " KiB for 200, " << big.max_rss_kib << " KiB for 20,000");
+    INFO("peak resident size: " << small.max_rss_kib << " KiB for 200, " << big.max_rss_kib
+                                << " KiB for 20,000");
     CHECK(big.max_rss_kib <= small.max_rss_kib + 300);
 }
 
@@ -195,7 +201,8 @@ TEST_CASE("--timeline: a picture file that cannot take the picture is refused be
     harness::RunOptions opts;
     opts.deadline_seconds = 10;
     for (const auto& [path, problem] : cases) {
-        const auto r = run(with_program({"-t", "-l", "en", "--timeline", path, "97", "100"}), "", opts);
+        const auto r =
+            run(with_program({"-t", "-l", "en", "--timeline", path, "97", "100"}), "", opts);
         CHECK_FALSE(r.timed_out);
         CHECK(r.out == "");  // no child: no verdict, and no trace line of a fork
         CHECK(r.err == "primeproc: --timeline: " + problem + "\n");
@@ -213,19 +220,23 @@ TEST_CASE(
     const auto sh = [&](const std::string& script) {
         return run({"/bin/sh", "-c", script, absolute(harness::primeproc()), dir.path()}, "");
     };
-    const auto same_as_stdout = sh("cd \"$1\" && exec \"$0\" -l en --timeline same.svg 97 100 13 > same.svg");
-    CHECK(same_as_stdout.err == "primeproc: --timeline: same.svg: the same file as standard output (the picture would "
-                                "replace the verdicts)\n");
+    const auto same_as_stdout =
+        sh("cd \"$1\" && exec \"$0\" -l en --timeline same.svg 97 100 13 > same.svg");
+    CHECK(same_as_stdout.err ==
+          "primeproc: --timeline: same.svg: the same file as standard output (the picture would "
+          "replace the verdicts)\n");
     CHECK(same_as_stdout.exit_code() == 1);
     CHECK(harness::slurp(same) == "");
     harness::write_file(log, "what log held\n");
     const auto through_link = sh("cd \"$1\" && exec \"$0\" -l en --timeline so.svg 97 >> log");
-    CHECK(through_link.err == "primeproc: --timeline: so.svg: the same file as standard output (the picture would "
-                              "replace the verdicts)\n");
+    CHECK(through_link.err ==
+          "primeproc: --timeline: so.svg: the same file as standard output (the picture would "
+          "replace the verdicts)\n");
     CHECK(through_link.exit_code() == 1);
     CHECK(harness::slurp(log) == "what log held\n");
     harness::write_file(dir.path() + "/errors.svg", "what errors.svg held\n");
-    const auto same_as_stderr = sh("cd \"$1\" && exec \"$0\" -l en --timeline errors.svg 97 2>> errors.svg");
+    const auto same_as_stderr =
+        sh("cd \"$1\" && exec \"$0\" -l en --timeline errors.svg 97 2>> errors.svg");
     CHECK(same_as_stderr.out == "");
     CHECK(same_as_stderr.exit_code() == 1);
     CHECK(harness::slurp(dir.path() + "/errors.svg") ==
@@ -269,11 +280,16 @@ TEST_CASE(
     REQUIRE(mkdir(tmpfs.c_str(), 0755) == 0);
     // A 64 KiB file system of its own for the events file: 401 numbers write about 200 KiB.
     const auto r = run({"/usr/bin/unshare", "-rm", "/bin/sh", "-c",
-                        "mount -t tmpfs -o size=64k none \"$1\" && TMPDIR=\"$1\" exec \"$0\" -l en --timeline \"$2\" "
-                        "$(seq 1000 1400)", absolute(harness::primeproc()), tmpfs, svg}, "");
+                        "mount -t tmpfs -o size=64k none \"$1\" && TMPDIR=\"$1\" exec \"$0\" -l en "
+                        "--timeline \"$2\" "
+                        "$(seq 1000 1400)",
+                        absolute(harness::primeproc()), tmpfs, svg},
+                       "");
     CHECK(harness::lines(r.out).size() == 401);
-    CHECK(r.err == "primeproc: --timeline: the events file could not be written to the end: No space left on device; "
-                   "the picture shows what came before\n");
+    CHECK(r.err ==
+          "primeproc: --timeline: the events file could not be written to the end: No space left "
+          "on device; "
+          "the picture shows what came before\n");
     CHECK(r.exit_code() == 1);
     const std::string picture = harness::slurp(svg);
     CHECK(harness::shell("xmllint --noout " + svg).exit_code() == 0);
@@ -301,7 +317,8 @@ TEST_CASE("--timeline draws the picture that primeproc-timeline draws of the run
         const std::string run_picture = dir.path() + "/run." + format,
                           trace = dir.path() + "/run.trace",
                           drawn_picture = dir.path() + "/drawn." + format;
-        const auto r = run(with_program({"-i", "-t", "-l", "en", "--timeline", run_picture}), "97\n100\n91\n1000000007\n");
+        const auto r = run(with_program({"-i", "-t", "-l", "en", "--timeline", run_picture}),
+                           "97\n100\n91\n1000000007\n");
         REQUIRE(r.exit_code() == 0);
         harness::write_file(trace, r.err);  // as 2>run.trace would save it, with the prompts' trace
         const auto drawn = run({harness::drawer(), trace, drawn_picture}, "");
@@ -336,21 +353,25 @@ TEST_CASE(
     // The same process before and after the exec: fork's pid is the one execv ran in and waitpid reaped.
     CHECK(forked->fields.number == exec->pid);
     CHECK(reaped->fields.number == exec->pid);
-    CHECK(reaped->words == "waitpid() -> drawer " + std::to_string(exec->pid) + ": WIFEXITED, WEXITSTATUS = 0");
+    CHECK(reaped->words ==
+          "waitpid() -> drawer " + std::to_string(exec->pid) + ": WIFEXITED, WEXITSTATUS = 0");
     CHECK(lines.back().event == trace::Event::reaped_drawer);  // the drawing is the run's last act
     CHECK(find_event(lines, trace::Event::exec_on_path) == nullptr);
     // docs/walkthrough.md shows these lines ("How the picture is drawn"): the same, but for the
     // times, pids and the path.
     const auto masked = [](const std::string& line) {
-        static const std::regex number("[0-9]+(\\.[0-9]+)?"), spaces(" +"), path("execv\\([^)]*\\)");
+        static const std::regex number("[0-9]+(\\.[0-9]+)?"), spaces(" +"),
+            path("execv\\([^)]*\\)");
         std::string m = std::regex_replace(line.substr(line.find("trace ")), number, "N");
         return std::regex_replace(std::regex_replace(m, spaces, " "), path, "execv(PATH)");
     };
     const auto about_the_drawer = [&](const std::string& text) {
         std::multiset<std::string> found;
         for (const std::string& line : harness::lines(text))
-            if (line.find("trace ") != std::string::npos && (line.find("drawer") != std::string::npos ||
-                line.find("draw the picture") != std::string::npos || line.find("execv(") != std::string::npos))
+            if (line.find("trace ") != std::string::npos &&
+                (line.find("drawer") != std::string::npos ||
+                 line.find("draw the picture") != std::string::npos ||
+                 line.find("execv(") != std::string::npos))
                 found.insert(masked(line));
         return found;
     };
@@ -367,8 +388,9 @@ TEST_CASE("--timeline: strace -f -e trace=execve shows the drawer's exec") {
     const std::string svg = dir.path() + "/run.svg", log = dir.path() + "/strace.log";
     harness::RunOptions opts;
     opts.env["ASAN_OPTIONS"] = "detect_leaks=0";  // LeakSanitizer cannot work under ptrace
-    const auto r = run({"/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-o", log, harness::primeproc(),
-                        "--timeline", svg, "97"}, "", opts);
+    const auto r = run({"/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-o", log,
+                        harness::primeproc(), "--timeline", svg, "97"},
+                       "", opts);
     CHECK(r.out == "97 is prime\n");
     CHECK(r.exit_code() == 0);
     const std::string calls = harness::slurp(log);
@@ -390,8 +412,10 @@ TEST_CASE(
     opts.env["PATH"] = dir.path() + "/nowhere";
     const auto missing = run({alone, "-l", "en", "--timeline", svg, "97", "100"}, "", opts);
     CHECK(line_set(missing.out) == Lines{"97 is prime", "100 is not prime, since 100 = 2 * 50"});
-    CHECK(missing.err == "primeproc: --timeline: cannot run primeproc-timeline (" + alone + "-timeline: No such file "
-                         "or directory; on PATH: No such file or directory): the picture is not drawn\n");
+    CHECK(missing.err ==
+          "primeproc: --timeline: cannot run primeproc-timeline (" + alone +
+              "-timeline: No such file "
+              "or directory; on PATH: No such file or directory): the picture is not drawn\n");
     CHECK(missing.exit_code() == 1);
     const std::string drawer_dir =
         absolute(harness::drawer()).substr(0, absolute(harness::drawer()).rfind('/'));
@@ -418,7 +442,8 @@ TEST_CASE(
     for (const Traced& t : traced(r.err)) seen.insert(t.event);
     for (const trace::EventWords& e : trace::kEvents) {
         INFO(e.format);
-        if (e.event != trace::Event::exec_on_path) CHECK(seen.count(e.event) == 1);  // that one: the test above
+        if (e.event != trace::Event::exec_on_path)
+            CHECK(seen.count(e.event) == 1);  // that one: the test above
     }
 }
 

@@ -49,15 +49,17 @@ std::vector<Event> parse_trace(const std::string& err) {
     return events;
 }
 
-bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& s, const std::string& prefix) {
+    return s.rfind(prefix, 0) == 0;
+}
 
 // The story of one run, as --trace told it.
 struct Story {
-    std::map<long, std::string> number_of;       // child pid -> its number, from the parent's lines
-    std::map<long, double> fork_called;          // child pid -> when the parent called fork()
-    std::map<long, std::vector<Event>> child;    // child pid -> its own events, in order
-    std::map<long, double> reaped;               // child pid -> when waitpid returned it
-    std::vector<std::pair<double, double>> held; // [took, releases] of every process
+    std::map<long, std::string> number_of;     // child pid -> its number, from the parent's lines
+    std::map<long, double> fork_called;        // child pid -> when the parent called fork()
+    std::map<long, std::vector<Event>> child;  // child pid -> its own events, in order
+    std::map<long, double> reaped;             // child pid -> when waitpid returned it
+    std::vector<std::pair<double, double>> held;  // [took, releases] of every process
     std::vector<std::string> problems;
 };
 
@@ -80,7 +82,8 @@ Story read_story(const std::vector<Event>& events) {
             s.fork_called[pid] = fork_ms;
         } else if (starts_with(e.what, "waitpid() -> child ")) {
             const long pid = std::stol(e.what.substr(19));
-            if (e.what.find(": WIFEXITED, WEXITSTATUS = 0") == std::string::npos) s.problems.push_back(e.what);
+            if (e.what.find(": WIFEXITED, WEXITSTATUS = 0") == std::string::npos)
+                s.problems.push_back(e.what);
             if (s.reaped.count(pid)) s.problems.push_back("reaped twice: " + e.what);
             s.reaped[pid] = e.ms;
         }

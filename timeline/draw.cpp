@@ -44,7 +44,7 @@ private:
 // Pass 1: the survey
 // =============================================================================================
 
-struct PendingFork {       // "fork() for N" seen, its "fork() -> child C" not yet
+struct PendingFork {  // "fork() for N" seen, its "fork() -> child C" not yet
     Micros at;
     std::string number;
 };
@@ -82,7 +82,8 @@ void Surveyor::see_parent(const TraceEvent& e) {
         // Without its "fork() for N" (a line lost from a saved trace), drawn where fork returned.
         const Micros forked_at = pending_ ? pending_->at : e.at;
         if (s_.children++ < max_children_drawn) {
-            s_.drawn.push_back(Child{e.fields.number, forked_at, pending_ ? pending_->number : "?", forked_at});
+            s_.drawn.push_back(
+                Child{e.fields.number, forked_at, pending_ ? pending_->number : "?", forked_at});
             lanes_.add(e.fields.number);
         } else if (s_.children == max_children_drawn + 1) {
             first_left_out_fork_ = forked_at;
@@ -115,7 +116,7 @@ Survey Surveyor::result() {
 struct Open {
     Kind kind;
     Micros since;
-    std::string by;        // the event that began it
+    std::string by;  // the event that began it
 };
 
 class Replay {
@@ -129,8 +130,8 @@ public:
 private:
     // A child's state: what it does now, and since when.
     struct ChildLane {
-        std::optional<Open> open;   // computing, waiting or holding
-        std::optional<Open> exited; // _exit seen: a zombie until reaped
+        std::optional<Open> open;    // computing, waiting or holding
+        std::optional<Open> exited;  // _exit seen: a zombie until reaped
     };
     void see_child(std::size_t lane, const TraceEvent& e);
     void see_parent(const TraceEvent& e);
@@ -141,14 +142,15 @@ private:
     Sink& out_;
     LaneIndex lanes_;
     std::vector<ChildLane> children_;
-    std::optional<Open> parent_lock_;     // waiting for or holding the lock
-    std::optional<Open> parent_waits_;    // for input, or for a child to end
+    std::optional<Open> parent_lock_;   // waiting for or holding the lock
+    std::optional<Open> parent_waits_;  // for input, or for a child to end
 };
 
-void Replay::close(std::optional<Open>& open, std::size_t lane, Micros to, std::string_view end_event) {
+void Replay::close(std::optional<Open>& open, std::size_t lane, Micros to,
+                   std::string_view end_event) {
     if (!open) return;
-    std::string title = who(s_, lane) + ": " + doing_of(open->kind) + " " + ms(open->since) + "–" + ms(to) +
-                        " ms (" + open->by + " → " + shown(end_event) + ")";
+    std::string title = who(s_, lane) + ": " + doing_of(open->kind) + " " + ms(open->since) + "–" +
+                        ms(to) + " ms (" + open->by + " → " + shown(end_event) + ")";
     out_.piece(Piece{open->kind, lane, open->since, std::max(open->since, to), std::move(title)});
     open.reset();
 }
@@ -167,11 +169,20 @@ void Replay::see_child(std::size_t lane, const TraceEvent& e) {
     ChildLane& c = children_[lane];
     std::optional<Kind> next;
     switch (e.what) {
-        case Event::started: next = Kind::Compute; break;
-        case Event::waits_for_lock: next = Kind::Wait; break;
-        case Event::took_lock: next = Kind::Hold; break;
-        case Event::releases_lock: case Event::exits: break;
-        default: return;  // no child event: nothing of the lane changes
+    case Event::started:
+        next = Kind::Compute;
+        break;
+    case Event::waits_for_lock:
+        next = Kind::Wait;
+        break;
+    case Event::took_lock:
+        next = Kind::Hold;
+        break;
+    case Event::releases_lock:
+    case Event::exits:
+        break;
+    default:
+        return;  // no child event: nothing of the lane changes
     }
     close(c.open, lane + 1, e.at, e.words);
     if (next) c.open = Open{*next, e.at, shown(e.words)};
@@ -180,22 +191,37 @@ void Replay::see_child(std::size_t lane, const TraceEvent& e) {
 
 void Replay::see_parent(const TraceEvent& e) {
     // "waits for a child to end": the wait ends at the parent's next event, whatever it is.
-    if (parent_waits_ && parent_waits_->kind == Kind::ParentBlocked) close(parent_waits_, 0, e.at, e.words);
+    if (parent_waits_ && parent_waits_->kind == Kind::ParentBlocked)
+        close(parent_waits_, 0, e.at, e.words);
     const auto begin = [&](std::optional<Open>& open, Kind kind) {
         close(open, 0, e.at, e.words);
         open = Open{kind, e.at, shown(e.words)};
     };
     switch (e.what) {
-        case Event::waits_for_lock: begin(parent_lock_, Kind::ParentWait); break;
-        case Event::took_lock: begin(parent_lock_, Kind::ParentHold); break;
-        case Event::releases_lock: close(parent_lock_, 0, e.at, e.words); break;
-        case Event::waits_for_input: begin(parent_waits_, Kind::ParentInput); break;
-        case Event::read_bytes: case Event::read_end: close(parent_waits_, 0, e.at, e.words); break;
-        case Event::waits_for_child: parent_waits_ = Open{Kind::ParentBlocked, e.at, shown(e.words)}; break;
-        case Event::reaped_child:
-            if (const auto lane = lanes_.find(e.fields.number)) reap(*lane, e);
-            break;
-        default: break;  // fork lines: the survey placed the fork marks
+    case Event::waits_for_lock:
+        begin(parent_lock_, Kind::ParentWait);
+        break;
+    case Event::took_lock:
+        begin(parent_lock_, Kind::ParentHold);
+        break;
+    case Event::releases_lock:
+        close(parent_lock_, 0, e.at, e.words);
+        break;
+    case Event::waits_for_input:
+        begin(parent_waits_, Kind::ParentInput);
+        break;
+    case Event::read_bytes:
+    case Event::read_end:
+        close(parent_waits_, 0, e.at, e.words);
+        break;
+    case Event::waits_for_child:
+        parent_waits_ = Open{Kind::ParentBlocked, e.at, shown(e.words)};
+        break;
+    case Event::reaped_child:
+        if (const auto lane = lanes_.find(e.fields.number)) reap(*lane, e);
+        break;
+    default:
+        break;  // fork lines: the survey placed the fork marks
     }
 }
 
@@ -208,12 +234,14 @@ void Replay::reap(std::size_t lane, const TraceEvent& e) {
         c.open->kind = Kind::Killed;
         killed = true;
     } else if (!c.exited) {  // killed before its first event
-        c.open = Open{Kind::Killed, s_.drawn[lane].forked_at, "fork() for " + s_.drawn[lane].number};
+        c.open =
+            Open{Kind::Killed, s_.drawn[lane].forked_at, "fork() for " + s_.drawn[lane].number};
         killed = true;
     }
     close(c.open, lane + 1, e.at, e.words);
     close(c.exited, lane + 1, e.at, e.words);
-    out_.reaped(lane + 1, e.at, who(s_, lane + 1) + ": reaped at " + ms(e.at) + " ms (" + shown(e.words) + ")",
+    out_.reaped(lane + 1, e.at,
+                who(s_, lane + 1) + ": reaped at " + ms(e.at) + " ms (" + shown(e.words) + ")",
                 killed);
     lanes_.reap(lane);
 }
@@ -243,7 +271,8 @@ Survey survey(const TraceFile& trace, bool& ends_cut) {
     return surveyor.result();
 }
 
-void draw(const TraceFile& trace, const Survey& s, int out_fd, const std::string& out_name, const Request& request) {
+void draw(const TraceFile& trace, const Survey& s, int out_fd, const std::string& out_name,
+          const Request& request) {
     Out out(out_fd, out_name);
     const std::unique_ptr<Sink> sink =
         request.format == timeline::Format::Svg ? svg_sink(out, request) : json_sink(out, request);

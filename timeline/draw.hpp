@@ -12,6 +12,7 @@ Survey survey(const TraceFile& trace, bool& ends_cut);
 
 // Pass 2: the picture, to out_fd (out_name in messages). Throws std::system_error naming the
 // failed call.
-void draw(const TraceFile& trace, const Survey& s, int out_fd, const std::string& out_name, const Request& request);
+void draw(const TraceFile& trace, const Survey& s, int out_fd, const std::string& out_name,
+          const Request& request);
 
 }  // namespace picture

@@ -38,8 +38,8 @@ void JsonSink::event(const std::string& fields) {
 // Metadata events: the track's name, and its place (fork order; the parent first).
 void JsonSink::process(std::size_t lane) {
     const std::string pid = std::to_string(pid_of(lane));
-    event(R"("ph":"M","name":"process_name","pid":)" + pid + R"(,"tid":)" + pid + R"(,"args":{"name":")" +
-          json_escaped(who(*s_, lane)) + "\"}");
+    event(R"("ph":"M","name":"process_name","pid":)" + pid + R"(,"tid":)" + pid +
+          R"(,"args":{"name":")" + json_escaped(who(*s_, lane)) + "\"}");
     event(R"("ph":"M","name":"process_sort_index","pid":)" + pid + R"(,"tid":)" + pid +
           R"(,"args":{"sort_index":)" + std::to_string(lane) + "}");
 }
@@ -53,29 +53,30 @@ void JsonSink::begin(const Survey& s) {
         if (!in_window(c.forked_at, c.forked_at)) continue;
         // One string per child, built once: clearer as a sum than as appends.
         // NOLINTBEGIN(performance-inefficient-string-concatenation)
-        event(R"("ph":"i","s":"p","name":"fork() for )" + json_escaped(c.number) + R"(","pid":)" + parent +
-              R"(,"tid":)" + parent + R"(,"ts":)" + std::to_string(c.forked_at) + R"(,"args":{"child":)" +
-              std::to_string(c.pid) + "}");
+        event(R"("ph":"i","s":"p","name":"fork() for )" + json_escaped(c.number) + R"(","pid":)" +
+              parent + R"(,"tid":)" + parent + R"(,"ts":)" + std::to_string(c.forked_at) +
+              R"(,"args":{"child":)" + std::to_string(c.pid) + "}");
         // NOLINTEND(performance-inefficient-string-concatenation)
     }
 }
 
 void JsonSink::piece(const Piece& p) {
     if (!in_window(p.from, p.to)) return;
-    const Micros from = std::max(p.from, request_.from.value_or(p.from)), to = std::min(p.to, request_.to.value_or(p.to));
+    const Micros from = std::max(p.from, request_.from.value_or(p.from)),
+                 to = std::min(p.to, request_.to.value_or(p.to));
     const std::string pid = std::to_string(pid_of(p.lane));
     event(R"("ph":"X","name":")" + std::string(name_of(p.kind)) + R"(","cat":")" +
-          (p.lane == 0 ? "parent" : "child") + R"(","pid":)" + pid + R"(,"tid":)" + pid + R"(,"ts":)" +
-          std::to_string(from) + R"(,"dur":)" + std::to_string(to - from) + R"(,"args":{"events":")" +
-          json_escaped(p.title) + "\"}");
+          (p.lane == 0 ? "parent" : "child") + R"(","pid":)" + pid + R"(,"tid":)" + pid +
+          R"(,"ts":)" + std::to_string(from) + R"(,"dur":)" + std::to_string(to - from) +
+          R"(,"args":{"events":")" + json_escaped(p.title) + "\"}");
 }
 
 void JsonSink::reaped(std::size_t lane, Micros at, const std::string& title, bool killed) {
     if (!in_window(at, at)) return;
     const std::string pid = std::to_string(pid_of(lane));
-    event(R"("ph":"i","s":"p","name":")" + std::string(killed ? "reaped (killed)" : "reaped") + R"(","pid":)" +
-          pid + R"(,"tid":)" + pid + R"(,"ts":)" + std::to_string(at) + R"(,"args":{"events":")" +
-          json_escaped(title) + "\"}");
+    event(R"("ph":"i","s":"p","name":")" + std::string(killed ? "reaped (killed)" : "reaped") +
+          R"(","pid":)" + pid + R"(,"tid":)" + pid + R"(,"ts":)" + std::to_string(at) +
+          R"(,"args":{"events":")" + json_escaped(title) + "\"}");
 }
 
 void JsonSink::end() {
@@ -91,6 +92,8 @@ void JsonSink::end() {
 
 }  // namespace
 
-std::unique_ptr<Sink> json_sink(Out& out, const Request& r) { return std::make_unique<JsonSink>(out, r); }
+std::unique_ptr<Sink> json_sink(Out& out, const Request& r) {
+    return std::make_unique<JsonSink>(out, r);
+}
 
 }  // namespace picture

@@ -88,7 +88,9 @@ Micros parse_ms(const char* option, const char* arg) {
     errno = 0;
     const double ms = std::strtod(arg, &end);  // the C locale: this program never sets another
     if (end == arg || *end != '\0' || errno != 0 || !(ms >= 0 && ms <= 1e12)) {
-        usage_error(std::string(option) + " needs milliseconds since the start of the run, such as 2.5, not '" + arg + "'");
+        usage_error(std::string(option) +
+                    " needs milliseconds since the start of the run, such as 2.5, not '" + arg +
+                    "'");
     }
     return std::llround(ms * 1000);
 }
@@ -97,25 +99,37 @@ enum LongOnly { kFrom = 1000, kTo, kFormat, kIncomplete };
 
 void take_option(int c, CommandLine& cl, const char* word) {
     switch (c) {
-    case 'h': print_and_exit(kHelp);
-    case 'V': print_and_exit(kVersion);
-    case kFrom: cl.request.from = parse_ms("--from", optarg); break;
-    case kTo: cl.request.to = parse_ms("--to", optarg); break;
+    case 'h':
+        print_and_exit(kHelp);
+    case 'V':
+        print_and_exit(kVersion);
+    case kFrom:
+        cl.request.from = parse_ms("--from", optarg);
+        break;
+    case kTo:
+        cl.request.to = parse_ms("--to", optarg);
+        break;
     case kFormat:
         if (std::strcmp(optarg, "svg") == 0) cl.request.format = timeline::Format::Svg;
         else if (std::strcmp(optarg, "json") == 0) cl.request.format = timeline::Format::Json;
         else usage_error(std::string("--format must be svg or json, not '") + optarg + "'");
         break;
-    case kIncomplete: cl.request.incomplete = optarg; break;
-    case ':': usage_error(std::string("option '") + word + "' needs a value");
-    default: usage_error(std::string("unknown option '") + word + "'");
+    case kIncomplete:
+        cl.request.incomplete = optarg;
+        break;
+    case ':':
+        usage_error(std::string("option '") + word + "' needs a value");
+    default:
+        usage_error(std::string("unknown option '") + word + "'");
     }
 }
 
 CommandLine parse_command_line(int argc, char** argv) {
     static const option kLongOptions[] = {
-        {"help", no_argument, nullptr, 'h'},          {"version", no_argument, nullptr, 'V'},
-        {"from", required_argument, nullptr, kFrom},  {"to", required_argument, nullptr, kTo},
+        {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},
+        {"from", required_argument, nullptr, kFrom},
+        {"to", required_argument, nullptr, kTo},
         {"format", required_argument, nullptr, kFormat},
         {"incomplete", required_argument, nullptr, kIncomplete},
         {nullptr, 0, nullptr, 0},
@@ -127,16 +141,21 @@ CommandLine parse_command_line(int argc, char** argv) {
         take_option(c, cl, argv[optind - 1]);
         format_given = format_given || c == kFormat;
     }
-    if (argc - optind < 2) usage_error(argc - optind == 0 ? "missing TRACE and OUT" : "missing OUT");
-    if (argc - optind > 2) usage_error(std::string("one TRACE and one OUT, but also '") + argv[optind + 2] + "'");
+    if (argc - optind < 2)
+        usage_error(argc - optind == 0 ? "missing TRACE and OUT" : "missing OUT");
+    if (argc - optind > 2)
+        usage_error(std::string("one TRACE and one OUT, but also '") + argv[optind + 2] + "'");
     cl.trace = argv[optind];
     cl.out = argv[optind + 1];
     if (!format_given) {
         const auto format = timeline::format_for(cl.out);
-        if (!format) usage_error("OUT must end in .svg or .json, or --format must say which: '" + cl.out + "'");
+        if (!format)
+            usage_error("OUT must end in .svg or .json, or --format must say which: '" + cl.out +
+                        "'");
         cl.request.format = *format;
     }
-    if (cl.request.from && cl.request.to && *cl.request.to <= *cl.request.from) usage_error("--to must be after --from");
+    if (cl.request.from && cl.request.to && *cl.request.to <= *cl.request.from)
+        usage_error("--to must be after --from");
     return cl;
 }
 
@@ -151,9 +170,11 @@ public:
             if (fd_ < 0) io::throw_errno(("open(" + path + ")").c_str());
             owned_ = true;
         }
-        struct stat out {}, in {};
+        struct stat out {
+        }, in{};
         if (fstat(fd_, &out) != 0 || fstat(trace.fd(), &in) != 0) io::throw_errno("fstat");
-        if (out.st_dev == in.st_dev && out.st_ino == in.st_ino) throw std::runtime_error(name_ + " is the trace itself");
+        if (out.st_dev == in.st_dev && out.st_ino == in.st_ino)
+            throw std::runtime_error(name_ + " is the trace itself");
         regular_ = S_ISREG(out.st_mode);
     }
     ~Output() {
@@ -165,7 +186,8 @@ public:
     const std::string& name() const { return name_; }
     int fd() const { return fd_; }
     void truncate() {
-        if (owned_ && regular_ && ftruncate(fd_, 0) != 0) io::throw_errno(("ftruncate(" + name_ + ")").c_str());
+        if (owned_ && regular_ && ftruncate(fd_, 0) != 0)
+            io::throw_errno(("ftruncate(" + name_ + ")").c_str());
     }
     void close() {  // checked: on NFS, or with a full disk, close may report that the file is lost
         if (owned_ && ::close(fd_) != 0) io::throw_errno(("close(" + name_ + ")").c_str());
@@ -189,7 +211,8 @@ int main(int argc, char** argv) {
         bool ends_cut = false;
         const picture::Survey survey = picture::survey(trace, ends_cut);
         picture::Request request = cl.request;
-        if (ends_cut && request.incomplete.empty()) request.incomplete = "its last line is cut short";
+        if (ends_cut && request.incomplete.empty())
+            request.incomplete = "its last line is cut short";
         out.truncate();
         picture::draw(trace, survey, out.fd(), out.name(), request);
         out.close();

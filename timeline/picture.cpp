@@ -10,16 +10,21 @@
 namespace picture {
 
 const char* name_of(Kind k) {
-    static const char* const names[] = {"compute", "wait", "hold", "zombie", "killed",
-                                        "parent-hold", "parent-wait", "parent-input", "parent-blocked"};
+    static const char* const names[] = {"compute",     "wait",         "hold",
+                                        "zombie",      "killed",       "parent-hold",
+                                        "parent-wait", "parent-input", "parent-blocked"};
     return names[static_cast<int>(k)];
 }
 
 const char* doing_of(Kind k) {
-    static const char* const doing[] = {"computing", "waiting for the lock", "holding the lock",
+    static const char* const doing[] = {"computing",
+                                        "waiting for the lock",
+                                        "holding the lock",
                                         "a zombie (ended, not yet reaped)",
                                         "killed by a signal at some moment in",
-                                        "holding the lock", "waiting for the lock", "waiting for input",
+                                        "holding the lock",
+                                        "waiting for the lock",
+                                        "waiting for input",
                                         "blocked until a child ends"};
     return doing[static_cast<int>(k)];
 }
@@ -49,8 +54,8 @@ std::string shown(std::string_view s, std::size_t max) {
 // (This program never calls setlocale: printf's decimal point is the C locale's '.'.)
 std::string ms(Micros us) {
     char text[32];
-    std::snprintf(text, sizeof text, "%s%" PRId64 ".%03" PRId64, us < 0 ? "-" : "", (us < 0 ? -us : us) / 1000,
-                  (us < 0 ? -us : us) % 1000);
+    std::snprintf(text, sizeof text, "%s%" PRId64 ".%03" PRId64, us < 0 ? "-" : "",
+                  (us < 0 ? -us : us) / 1000, (us < 0 ? -us : us) % 1000);
     return text;
 }
 
@@ -67,12 +72,23 @@ std::string xml_escaped(std::string_view s) {
     std::string out;
     for (const char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&apos;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -95,13 +111,14 @@ std::string who(const Survey& s, std::size_t lane) {
 
 std::string left_out_note(const Survey& s) {
     if (s.left_out() == 0) return "";
-    return "children " + std::to_string(max_children_drawn + 1) + "–" + std::to_string(s.children) + " (" +
-           thousands(s.left_out()) + ") not drawn: only the first " + std::to_string(max_children_drawn) +
-           " children in fork order have a lane";
+    return "children " + std::to_string(max_children_drawn + 1) + "–" + std::to_string(s.children) +
+           " (" + thousands(s.left_out()) + ") not drawn: only the first " +
+           std::to_string(max_children_drawn) + " children in fork order have a lane";
 }
 
 std::string incomplete_note(const std::string& why) {
-    return "Incomplete trace (" + shown(why, 200) + "): the picture shows only what happened before";
+    return "Incomplete trace (" + shown(why, 200) +
+           "): the picture shows only what happened before";
 }
 
 }  // namespace picture

@@ -53,19 +53,19 @@ struct Request {
 // The survey (pass 1): what the whole trace holds
 // =============================================================================================
 
-struct Child {             // a child that gets a lane
+struct Child {  // a child that gets a lane
     long pid;
-    Micros forked_at;      // the parent's "fork() for N", where the fork mark is drawn
-    std::string number;    // N as the parent read it (shortened if huge)
-    Micros last_seen;      // its last event, or its reaping
+    Micros forked_at;    // the parent's "fork() for N", where the fork mark is drawn
+    std::string number;  // N as the parent read it (shortened if huge)
+    Micros last_seen;    // its last event, or its reaping
 };
 
 struct Survey {
-    Micros first = 0, last = 0;      // the time span of the run's lines
-    long parent = -1;                // the first "parent" pid seen
-    std::vector<Child> drawn;        // in fork order, at most max_children_drawn
-    std::size_t children = 0;        // every child forked
-    Micros shown_until = 0;          // without --to, the picture's time axis ends here
+    Micros first = 0, last = 0;  // the time span of the run's lines
+    long parent = -1;            // the first "parent" pid seen
+    std::vector<Child> drawn;    // in fork order, at most max_children_drawn
+    std::size_t children = 0;    // every child forked
+    Micros shown_until = 0;      // without --to, the picture's time axis ends here
     std::size_t left_out() const { return children - drawn.size(); }
 };
 
@@ -73,7 +73,17 @@ struct Survey {
 // Pieces (pass 2), and where they go
 // =============================================================================================
 
-enum class Kind { Compute, Wait, Hold, Zombie, Killed, ParentHold, ParentWait, ParentInput, ParentBlocked };
+enum class Kind {
+    Compute,
+    Wait,
+    Hold,
+    Zombie,
+    Killed,
+    ParentHold,
+    ParentWait,
+    ParentInput,
+    ParentBlocked
+};
 
 const char* name_of(Kind k);   // the class names in the SVG and the event names in the JSON
 const char* doing_of(Kind k);  // what a process is doing during a piece, for the tooltip
@@ -81,16 +91,18 @@ inline bool is_parent_kind(Kind k) { return k >= Kind::ParentHold; }
 
 struct Piece {
     Kind kind;
-    std::size_t lane;      // 0 is the parent, 1 + i the i-th drawn child
+    std::size_t lane;  // 0 is the parent, 1 + i the i-th drawn child
     Micros from, to;
-    std::string title;     // who, doing what, when, between which two events
+    std::string title;  // who, doing what, when, between which two events
 };
 
 // Writes to a descriptor through a fixed buffer (io::write_all when full and at the end). A failed
 // write throws std::system_error naming "NAME: write".
 class Out {
 public:
-    Out(int fd, std::string name) : fd_(fd), name_(std::move(name)) { buf_.reserve(capacity + 4096); }
+    Out(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
+        buf_.reserve(capacity + 4096);
+    }
     Out& operator<<(std::string_view s);
     Out& operator<<(long long n) { return *this << std::string_view(std::to_string(n)); }
     void flush();
@@ -121,8 +133,8 @@ std::unique_ptr<Sink> json_sink(Out& out, const Request& r);
 // Text taken from the trace, kept short and printable: a number may be thousands of digits, and
 // the picture must stay valid XML/JSON whatever bytes the file holds. (Escaping comes later.)
 std::string shown(std::string_view s, std::size_t max = 100);
-std::string ms(Micros us);               // 1030 -> "1.030"
-std::string thousands(std::size_t n);    // 19700 -> "19,700", so that a count reads at a glance
+std::string ms(Micros us);             // 1030 -> "1.030"
+std::string thousands(std::size_t n);  // 19700 -> "19,700", so that a count reads at a glance
 std::string xml_escaped(std::string_view s);
 std::string json_escaped(std::string_view s);
 std::string who(const Survey& s, std::size_t lane);  // "parent 4100", "child 4101 (91)"

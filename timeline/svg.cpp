@@ -96,10 +96,13 @@ private:
     static constexpr double parent_height = 44, pitch = 22, bar = 16;
     // Where time t is drawn; a time outside the axis is drawn at its edge.
     double x(Micros t) const {
-        return left + static_cast<double>(std::clamp(t, from_, to_) - from_) * plot / static_cast<double>(to_ - from_);
+        return left + static_cast<double>(std::clamp(t, from_, to_) - from_) * plot /
+                          static_cast<double>(to_ - from_);
     }
     bool on_axis(Micros t) const { return t >= from_ && t <= to_; }
-    double lane_top(std::size_t lane) const { return lane == 0 ? top_ : top_ + parent_height + 6 + pitch * static_cast<double>(lane - 1); }
+    double lane_top(std::size_t lane) const {
+        return lane == 0 ? top_ : top_ + parent_height + 6 + pitch * static_cast<double>(lane - 1);
+    }
     void header();
     void legend(double y);
     void axis();
@@ -127,16 +130,24 @@ void SvgSink::begin(const Survey& s) {
     from_ = request_.from.value_or(std::min<Micros>(0, s.first));
     to_ = std::max(from_ + 1, request_.to.value_or(s.shown_until));
     if (s.left_out() > 0) {
-        notes_.emplace_back("left-out", left_out_note(s) + (request_.to ? "" : "; the time axis stops at " +
-                                                            ms(s.shown_until) + " ms of " + ms(s.last)) + ".");
+        notes_.emplace_back("left-out",
+                            left_out_note(s) +
+                                (request_.to ? ""
+                                             : "; the time axis stops at " + ms(s.shown_until) +
+                                                   " ms of " + ms(s.last)) +
+                                ".");
     }
-    if (!request_.incomplete.empty()) notes_.emplace_back("incomplete", incomplete_note(request_.incomplete) + ".");
+    if (!request_.incomplete.empty())
+        notes_.emplace_back("incomplete", incomplete_note(request_.incomplete) + ".");
     top_ = 172 + 18 * static_cast<double>(notes_.size());
     height_ = lane_top(s.drawn.size() + 1) + 24;
-    out_ << R"(<?xml version="1.0" encoding="UTF-8"?>)" "\n"
+    out_ << R"(<?xml version="1.0" encoding="UTF-8"?>)"
+            "\n"
          << R"(<svg xmlns="http://www.w3.org/2000/svg" width=")" << num(width) << R"(" height=")"
          << num(height_) << R"(" viewBox="0 0 )" << num(width) << " " << num(height_) << "\">\n"
-         << svg_style << R"(<rect width="100%" height="100%" fill="#fff"/>)" "\n";
+         << svg_style
+         << R"(<rect width="100%" height="100%" fill="#fff"/>)"
+            "\n";
     header();
     axis();
     lanes();
@@ -144,15 +155,18 @@ void SvgSink::begin(const Survey& s) {
 
 void SvgSink::header() {
     const Survey& s = *s_;
-    const std::string window = request_.from || request_.to ? "; drawn here: " + ms(from_) + "–" + ms(to_) + " ms" : "";
-    out_ << R"(<text class="title" x="20" y="30">primeproc --timeline: one lane per process, time going right</text>)"
-         << "\n<text class=\"sub\" x=\"20\" y=\"50\">parent " << xml_escaped(std::to_string(s.parent)) << " and "
-         << thousands(s.children) << " children, " << ms(s.first) << "–" << ms(s.last) << " ms" << window
-         << ". Hover over a piece to see its two events and their times.</text>\n";
+    const std::string window =
+        request_.from || request_.to ? "; drawn here: " + ms(from_) + "–" + ms(to_) + " ms" : "";
+    out_
+        << R"(<text class="title" x="20" y="30">primeproc --timeline: one lane per process, time going right</text>)"
+        << "\n<text class=\"sub\" x=\"20\" y=\"50\">parent "
+        << xml_escaped(std::to_string(s.parent)) << " and " << thousands(s.children)
+        << " children, " << ms(s.first) << "–" << ms(s.last) << " ms" << window
+        << ". Hover over a piece to see its two events and their times.</text>\n";
     double y = 70;
     for (const auto& [id, text] : notes_) {
-        out_ << "<text class=\"note\" id=\"" << id << "\" x=\"20\" y=\"" << static_cast<long long>(y - 2) << "\">" << xml_escaped(text)
-             << "</text>\n";
+        out_ << "<text class=\"note\" id=\"" << id << "\" x=\"20\" y=\""
+             << static_cast<long long>(y - 2) << "\">" << xml_escaped(text) << "</text>\n";
         y += 18;
     }
     legend(y);
@@ -164,21 +178,22 @@ void SvgSink::legend(double y) {
     for (std::size_t i = 0; i < std::size(legend_items); ++i) {
         const LegendItem& item = legend_items[i];
         const std::size_t row = i / columns;  // whole rows: the division is meant to cut
-        const double x0 = 20 + 400.0 * static_cast<double>(i % columns), y0 = y + 24.0 * static_cast<double>(row);
+        const double x0 = 20 + 400.0 * static_cast<double>(i % columns),
+                     y0 = y + 24.0 * static_cast<double>(row);
         const std::string swatch = item.swatch;
         if (swatch == "fork") {
-            out_ << "<g class=\"fork\"><line x1=\"" << num(x0 + 14) << "\" y1=\"" << num(y0) << "\" x2=\""
-                 << num(x0 + 14) << "\" y2=\"" << num(y0 + 14) << "\"/><circle cx=\"" << num(x0 + 14)
-                 << "\" cy=\"" << num(y0 + 14) << "\" r=\"2.5\"/></g>";
+            out_ << "<g class=\"fork\"><line x1=\"" << num(x0 + 14) << "\" y1=\"" << num(y0)
+                 << "\" x2=\"" << num(x0 + 14) << "\" y2=\"" << num(y0 + 14) << "\"/><circle cx=\""
+                 << num(x0 + 14) << "\" cy=\"" << num(y0 + 14) << "\" r=\"2.5\"/></g>";
         } else if (swatch == "reap") {
             out_ << "<g class=\"reap\"><path d=\"M" << num(x0 + 14) << "," << num(y0 + 1)
                  << " l5,6 l-5,6 l-5,-6 z\"/></g>";
         } else {
-            out_ << "<rect class=\"swatch " << swatch << "\" x=\"" << num(x0) << "\" y=\"" << num(y0)
-                 << "\" width=\"28\" height=\"14\"/>";
+            out_ << "<rect class=\"swatch " << swatch << "\" x=\"" << num(x0) << "\" y=\""
+                 << num(y0) << "\" width=\"28\" height=\"14\"/>";
         }
-        out_ << "<text x=\"" << num(x0 + 36) << "\" y=\"" << num(y0 + 11) << "\">" << xml_escaped(item.text)
-             << "</text>\n";
+        out_ << "<text x=\"" << num(x0 + 36) << "\" y=\"" << num(y0 + 11) << "\">"
+             << xml_escaped(item.text) << "</text>\n";
     }
     out_ << "</g>\n";
 }
@@ -194,28 +209,30 @@ void SvgSink::axis() {
         while (label.back() == '0') label.pop_back();
         if (label.back() == '.') label.pop_back();
         out_ << "<line class=\"grid\" x1=\"" << num(x(t)) << "\" y1=\"" << num(axis_y) << "\" x2=\""
-             << num(x(t)) << "\" y2=\"" << num(height_ - 20) << "\"/><text class=\"tick\" x=\"" << num(x(t))
-             << "\" y=\"" << num(axis_y - 6) << "\">" << label << " ms</text>\n";
+             << num(x(t)) << "\" y2=\"" << num(height_ - 20) << "\"/><text class=\"tick\" x=\""
+             << num(x(t)) << "\" y=\"" << num(axis_y - 6) << "\">" << label << " ms</text>\n";
     }
 }
 
 void SvgSink::lanes() {
     const Survey& s = *s_;
     const double y0 = lane_top(0);
-    out_ << "<rect class=\"lane\" x=\"" << num(left) << "\" y=\"" << num(y0) << "\" width=\"" << num(plot)
-         << "\" height=\"" << num(parent_height) << "\"><title>parent " << s.parent << "</title></rect>\n"
+    out_ << "<rect class=\"lane\" x=\"" << num(left) << "\" y=\"" << num(y0) << "\" width=\""
+         << num(plot) << "\" height=\"" << num(parent_height) << "\"><title>parent " << s.parent
+         << "</title></rect>\n"
          << "<text class=\"label-parent\" x=\"" << num(left - 60) << "\" y=\"" << num(y0 + 26)
-         << "\">parent · pid " << s.parent << "</text><text class=\"row\" x=\"" << num(left - 6) << "\" y=\""
-         << num(y0 + 16) << "\">lock</text><text class=\"row\" x=\"" << num(left - 6) << "\" y=\""
-         << num(y0 + 37) << "\">waits</text>\n";
+         << "\">parent · pid " << s.parent << "</text><text class=\"row\" x=\"" << num(left - 6)
+         << "\" y=\"" << num(y0 + 16) << "\">lock</text><text class=\"row\" x=\"" << num(left - 6)
+         << "\" y=\"" << num(y0 + 37) << "\">waits</text>\n";
     for (std::size_t i = 0; i < s.drawn.size(); ++i) {
         const Child& c = s.drawn[i];
         const double y = lane_top(i + 1);
         const std::string name = xml_escaped(who(s, i + 1));
-        out_ << "<rect class=\"lane\" x=\"" << num(left) << "\" y=\"" << num(y) << "\" width=\"" << num(plot)
-             << "\" height=\"" << num(pitch - 2) << "\"><title>" << name << ", forked at " << ms(c.forked_at)
-             << " ms</title></rect><text class=\"label\" x=\"" << num(left - 8) << "\" y=\"" << num(y + 14)
-             << "\">pid " << c.pid << " · " << xml_escaped(label_number(c.number)) << "</text>\n";
+        out_ << "<rect class=\"lane\" x=\"" << num(left) << "\" y=\"" << num(y) << "\" width=\""
+             << num(plot) << "\" height=\"" << num(pitch - 2) << "\"><title>" << name
+             << ", forked at " << ms(c.forked_at) << " ms</title></rect><text class=\"label\" x=\""
+             << num(left - 8) << "\" y=\"" << num(y + 14) << "\">pid " << c.pid << " · "
+             << xml_escaped(label_number(c.number)) << "</text>\n";
     }
 }
 
@@ -223,14 +240,22 @@ void SvgSink::rect(Kind kind, double x0, double x1, double y, double h, const st
     // A piece of a few microseconds in a run of seconds is still drawn a pixel wide, so that it
     // can be found; its x is exact. (--from and --to make it as wide as it deserves.)
     const double w = std::max(x1 - x0, 1.0);
-    out_ << "<rect class=\"" << name_of(kind) << "\" x=\"" << num(x0) << "\" y=\"" << num(y) << "\" width=\""
-         << num(w) << "\" height=\"" << num(h) << "\"><title>" << xml_escaped(title) << "</title></rect>\n";
-    static const char* const words[] = {"compute", "wait", "hold", "zombie", "killed",
-                                        "holds the lock", "waits for the lock", "waits for input", "blocked"};
+    out_ << "<rect class=\"" << name_of(kind) << "\" x=\"" << num(x0) << "\" y=\"" << num(y)
+         << "\" width=\"" << num(w) << "\" height=\"" << num(h) << "\"><title>"
+         << xml_escaped(title) << "</title></rect>\n";
+    static const char* const words[] = {"compute",
+                                        "wait",
+                                        "hold",
+                                        "zombie",
+                                        "killed",
+                                        "holds the lock",
+                                        "waits for the lock",
+                                        "waits for input",
+                                        "blocked"};
     const std::string word = words[static_cast<int>(kind)];
     if (w > 7.0 * static_cast<double>(word.size()) + 8)
-        out_ << "<text class=\"in\" x=\"" << num(x0 + 4) << "\" y=\"" << num(y + h / 2 + 4) << "\">" << word
-             << "</text>\n";
+        out_ << "<text class=\"in\" x=\"" << num(x0 + 4) << "\" y=\"" << num(y + h / 2 + 4) << "\">"
+             << word << "</text>\n";
 }
 
 void SvgSink::piece(const Piece& p) {
@@ -256,8 +281,11 @@ void SvgSink::flush_merged(std::size_t which) {
     const Piece& p = *m.piece;
     const bool lock_row = p.kind == Kind::ParentHold || p.kind == Kind::ParentWait;
     const std::string title = m.count == 1 ? p.title
-        : who(*s_, 0) + ": " + doing_of(p.kind) + " " + thousands(m.count) + " times in " + ms(p.from) + "–" +
-              ms(p.to) + " ms (merged here: each less than a pixel apart; the .json timeline has every one)";
+                                           : who(*s_, 0) + ": " + doing_of(p.kind) + " " +
+                                                 thousands(m.count) + " times in " + ms(p.from) +
+                                                 "–" + ms(p.to) +
+                                                 " ms (merged here: each less than a pixel apart; "
+                                                 "the .json timeline has every one)";
     rect(p.kind, x(p.from), x(p.to), lane_top(0) + (lock_row ? 3 : 24), bar + 1, title);
     m.piece.reset();
 }
@@ -265,8 +293,9 @@ void SvgSink::flush_merged(std::size_t which) {
 void SvgSink::reaped(std::size_t lane, Micros at, const std::string& title, bool killed) {
     if (!on_axis(at)) return;
     const double cx = x(at), cy = lane_top(lane) + 2;
-    out_ << "<g class=\"reap" << (killed ? " reap-killed" : "") << "\"><title>" << xml_escaped(title)
-         << "</title><path d=\"M" << num(cx) << "," << num(cy) << " l5,8 l-5,8 l-5,-8 z\"/></g>\n";
+    out_ << "<g class=\"reap" << (killed ? " reap-killed" : "") << "\"><title>"
+         << xml_escaped(title) << "</title><path d=\"M" << num(cx) << "," << num(cy)
+         << " l5,8 l-5,8 l-5,-8 z\"/></g>\n";
 }
 
 void SvgSink::end() {
@@ -275,17 +304,21 @@ void SvgSink::end() {
     for (std::size_t i = 0; i < s_->drawn.size(); ++i) {
         const Child& c = s_->drawn[i];
         if (!on_axis(c.forked_at)) continue;
-        const double fx = x(c.forked_at), y1 = lane_top(0) + parent_height, y2 = lane_top(i + 1) + 2 + bar / 2;
-        out_ << "<g class=\"fork\"><title>" << xml_escaped(who(*s_, 0)) << ": fork() for " << xml_escaped(c.number)
-             << " at " << ms(c.forked_at) << " ms → child " << c.pid << "</title><line x1=\"" << num(fx)
-             << "\" y1=\"" << num(y1) << "\" x2=\"" << num(fx) << "\" y2=\"" << num(y2)
-             << "\"/><circle cx=\"" << num(fx) << "\" cy=\"" << num(y2) << "\" r=\"2.5\"/></g>\n";
+        const double fx = x(c.forked_at), y1 = lane_top(0) + parent_height,
+                     y2 = lane_top(i + 1) + 2 + bar / 2;
+        out_ << "<g class=\"fork\"><title>" << xml_escaped(who(*s_, 0)) << ": fork() for "
+             << xml_escaped(c.number) << " at " << ms(c.forked_at) << " ms → child " << c.pid
+             << "</title><line x1=\"" << num(fx) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(fx)
+             << "\" y2=\"" << num(y2) << "\"/><circle cx=\"" << num(fx) << "\" cy=\"" << num(y2)
+             << "\" r=\"2.5\"/></g>\n";
     }
     out_ << "</svg>\n";
 }
 
 }  // namespace
 
-std::unique_ptr<Sink> svg_sink(Out& out, const Request& r) { return std::make_unique<SvgSink>(out, r); }
+std::unique_ptr<Sink> svg_sink(Out& out, const Request& r) {
+    return std::make_unique<SvgSink>(out, r);
+}
 
 }  // namespace picture

@@ -51,14 +51,16 @@ bool eat(std::string_view& s, std::string_view prefix) {
 bool eat_digits(std::string_view& s, std::int64_t& value, std::size_t max_digits = 15) {
     std::size_t n = 0;
     value = 0;
-    while (n < s.size() && n < max_digits && s[n] >= '0' && s[n] <= '9') value = value * 10 + (s[n++] - '0');
+    while (n < s.size() && n < max_digits && s[n] >= '0' && s[n] <= '9')
+        value = value * 10 + (s[n++] - '0');
     s.remove_prefix(n);
     return n > 0;
 }
 
 // "   12.345" (ms, right-aligned, three decimals) as microseconds, exactly.
 bool eat_time(std::string_view& s, Micros& at) {
-    while (eat(s, " ")) {}
+    while (eat(s, " ")) {
+    }
     std::int64_t ms = 0, fraction = 0;
     if (!eat_digits(s, ms) || !eat(s, ".")) return false;
     const std::size_t before = s.size();
@@ -87,7 +89,8 @@ TraceFile::TraceFile(const std::string& path)
         auto [copy, size] = copy_to_temp_file(fd_, name_);  // a pipe, a terminal, a FIFO
         const int original = std::exchange(fd_, copy);
         size_ = size;
-        if (std::exchange(own_fd_, true) && close(original) != 0) io::throw_errno(("close(" + name_ + ")").c_str());
+        if (std::exchange(own_fd_, true) && close(original) != 0)
+            io::throw_errno(("close(" + name_ + ")").c_str());
     } catch (...) {
         if (own_fd_) close(fd_);
         throw;
@@ -106,12 +109,14 @@ bool parse_trace_line(std::string_view line, TraceEvent& e, const std::string& w
     e.by_parent = prefix_read && eat(line, trace::kParent);
     prefix_read = prefix_read && (e.by_parent || eat(line, trace::kChild)) && eat(line, " ") &&
                   eat_digits(line, pid) && eat(line, ": ");
-    if (!prefix_read) throw BadTrace(where + ": not a trace line of primeproc: 'trace " + shown(whole) + "'");
+    if (!prefix_read)
+        throw BadTrace(where + ": not a trace line of primeproc: 'trace " + shown(whole) + "'");
     e.pid = static_cast<long>(pid);
     e.words = line;
     e.fields = trace::EventFields{};
     const auto what = trace::match_event(line, e.fields);
-    if (!what) throw BadTrace(where + ": an event this drawer does not know: '" + shown(line) + "'");
+    if (!what)
+        throw BadTrace(where + ": an event this drawer does not know: '" + shown(line) + "'");
     e.what = *what;
     return true;
 }
@@ -119,7 +124,8 @@ bool parse_trace_line(std::string_view line, TraceEvent& e, const std::string& w
 bool TraceReader::next_event(TraceEvent& e) {
     std::string_view line;
     while (next_line(line)) {
-        if (parse_trace_line(line, e, file_.name() + ":" + std::to_string(line_number_))) return true;
+        if (parse_trace_line(line, e, file_.name() + ":" + std::to_string(line_number_)))
+            return true;
     }
     return false;
 }
@@ -152,7 +158,8 @@ void TraceReader::refill() {
         end_ -= begin_;
         begin_ = 0;
     }
-    const std::size_t wanted = std::min(buf_.size() - end_, static_cast<std::size_t>(file_.size_ - offset_));
+    const std::size_t wanted =
+        std::min(buf_.size() - end_, static_cast<std::size_t>(file_.size_ - offset_));
     ssize_t got = 0;
     do {
         got = wanted == 0 ? 0 : pread(file_.fd_, buf_.data() + end_, wanted, offset_);
