@@ -4,7 +4,7 @@
 # do; 'make CXX=clang++' then rebuilds every object, with clang++. Silent with exit 0 on success.
 set -u
 out=${1:-build/make-check}
-m() { make --no-print-directory OUT="$out" BIN="$out/primeproc" "$@"; }
+m() { env -u MAKEFLAGS make --no-print-directory OUT="$out" BIN="$out/primeproc" "$@"; }
 rm -rf "$out"
 m -s all >/dev/null 2>&1 || { echo "make OUT=$out failed"; exit 1; }
 m -q all || { echo "right after make, make -q says something is out of date"; exit 1; }

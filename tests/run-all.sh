@@ -186,7 +186,7 @@ case $name in
         check "gdb: break prime::smallest_factor, parse_line, finish, LineReader::next: one place each" \
             ./tests/check-gdb-breaks.sh "$PRIMEPROC_DEBUG"
         check "clang-format: every source as .clang-format lays it out (make format)" \
-            make -s --no-print-directory format-check
+            env -u MAKEFLAGS make -s --no-print-directory format-check
         exercises fast ;;
     exercises)
         # The course material's slow part: the labs (each a build), gdb, the waits the texts ask for.
@@ -211,9 +211,9 @@ case $name in
             env CORE_CXX=g++ ./tests/check-core.sh "$NOROBUST_PRIMEPROC" ;;
     strict)
         # What a Linux-ism would break on macOS and the BSDs, found here.
-        check "make strict: the program compiles as plain POSIX.1-2008 (g++)" make -s --no-print-directory strict
-        check "make strict: the same with clang++" make -s --no-print-directory strict CXX=clang++
-        check "clang-tidy finds nothing (.clang-tidy)" make -s --no-print-directory tidy
+        check "make strict: the program compiles as plain POSIX.1-2008 (g++)" env -u MAKEFLAGS make -s --no-print-directory strict
+        check "make strict: the same with clang++" env -u MAKEFLAGS make -s --no-print-directory strict CXX=clang++
+        check "clang-tidy finds nothing (.clang-tidy)" env -u MAKEFLAGS make -s --no-print-directory tidy
         check "the Makefile: make -q up to date right after make; make CXX=clang++ rebuilds all" \
             ./tests/check-make.sh "$LOGS/make-check" ;;
     *)
