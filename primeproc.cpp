@@ -48,7 +48,7 @@ constexpr int kQuietWaitMs = 200;     // a wait shorter than this is not worth a
 
 bool read_and_answer(Parent& p);
 bool answer_arguments(Parent& p);
-bool answer(Parent& p, const std::string& raw, ParsedLine n);
+bool refuse_or_fork(Parent& p, const std::string& raw, ParsedLine n);
 void start_child(Parent& p, const ParsedLine& n);
 void wait_for_free_slot(Parent& p);
 [[noreturn]] void run_child(const ChildContext& c, const ParsedLine& n);
@@ -105,7 +105,7 @@ bool read_and_answer(Parent& p) {
         if (status != Status::Line) break;
         const ParsedLine n = prime::parse_line(line);
         if (n.kind == LineKind::End) break;  // "e"
-        all_valid = answer(p, line, n) && all_valid;
+        all_valid = refuse_or_fork(p, line, n) && all_valid;
     }
     return all_valid;
 }
@@ -115,13 +115,13 @@ bool answer_arguments(Parent& p) {
     for (const std::string& arg : p.opts.numbers) {
         reap_finished(p);
         if (p.ending()) break;
-        all_valid = answer(p, arg, prime::parse_argument(arg)) && all_valid;
+        all_valid = refuse_or_fork(p, arg, prime::parse_argument(arg)) && all_valid;
     }
     return all_valid;
 }
 
 // parent: one line or argument, raw and parsed. Returns false for invalid input.
-bool answer(Parent& p, const std::string& raw, ParsedLine n) {
+bool refuse_or_fork(Parent& p, const std::string& raw, ParsedLine n) {
     if (n.kind == LineKind::Invalid) {
         p.say(prime::refusal(p.opts.language, raw, n.problem), false);
         return false;
@@ -154,6 +154,21 @@ void start_child(Parent& p, const ParsedLine& n) {
             trace::event(trace::Event::forked_child, static_cast<long>(pid));
             p.children.add(pid, n.text);
             return;
+        }
+    }
+}
+
+// parent: at the -j cap, wait until one of our children ends. At a terminal a wait longer than
+// kQuietWaitMs is explained, or the missing prompt would look like a hang.
+void wait_for_free_slot(Parent& p) {
+    bool said = false;
+    while (p.opts.jobs != 0 && p.children.size() >= p.opts.jobs && !p.ending()) {
+        trace::event(trace::Event::waits_for_child);
+        p.signals.wait_for_child(kQuietWaitMs);
+        reap_finished(p);
+        if (!said && p.terminal && p.children.size() >= p.opts.jobs) {
+            p.say(prime::waiting_for_a_slot(p.opts.language, p.children.size()));
+            said = true;
         }
     }
 }
@@ -227,21 +242,6 @@ int test_and_print(const ChildContext& c, const ParsedLine& n) {
 // =============================================================================================
 // The parent again: reap, report, end
 // =============================================================================================
-
-// parent: at the -j cap, wait until one of our children ends. At a terminal a wait longer than
-// kQuietWaitMs is explained, or the missing prompt would look like a hang.
-void wait_for_free_slot(Parent& p) {
-    bool said = false;
-    while (p.opts.jobs != 0 && p.children.size() >= p.opts.jobs && !p.ending()) {
-        trace::event(trace::Event::waits_for_child);
-        p.signals.wait_for_child(kQuietWaitMs);
-        reap_finished(p);
-        if (!said && p.terminal && p.children.size() >= p.opts.jobs) {
-            p.say(prime::waiting_for_a_slot(p.opts.language, p.children.size()));
-            said = true;
-        }
-    }
-}
 
 // parent: what a child's wait status says, decoded with the W* macros.
 void record_end(Parent& p, pid_t pid, int status) {

@@ -37,8 +37,8 @@ public:
 
     // child: while this lives, our pid is in a slot. Made before taking the lock, it goes after
     // the unlock: a child writes
-    //     const FairPrompt::Waiter seen(p.fair_prompt);
-    //     std::lock_guard<ProcessMutex> hold(p.lock);
+    //     const FairPrompt::Waiter seen(c.fair_prompt);
+    //     std::lock_guard<ProcessMutex> hold(c.lock);
     class Waiter {
     public:
         explicit Waiter(FairPrompt& prompt);

@@ -34,8 +34,9 @@ inline constexpr std::uint64_t kDoubleFrom = 1u << 13;
 // So the double quotient x is within 1/4 of t, and truncating x gives q - 1, q or q + 1, never
 // further off. Then n - estimate*d is the remainder r, or r + d, or r - d (exact integer
 // arithmetic), and one correction by d, up or down, gives r.
-// Below 2^13, step 2 alone can move the quotient by 1/2 or more and this proof no longer holds,
-// so those d keep %: about 1,700 of the 900 million candidates for the largest prime.
+// Below 2^13 the bound of step 2, 2^10 / d, is more than 1/8 (from d <= 2^11 on, 1/2 or more),
+// so the sum is no longer within 1/4 and this proof does not hold: those d keep %, about 1,700 of
+// the 900 million candidates for the largest prime.
 inline std::uint64_t fast_remainder(std::uint64_t n, std::uint64_t d) {
     if (d < kDoubleFrom) return n % d;
     // Through int64_t: between signed integers and double, x86-64 converts in one instruction,

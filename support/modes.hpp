@@ -27,8 +27,9 @@ LineReader::Status read_line_holding_lock(Parent& p, LineReader& reader, std::st
 int print_in_pieces(std::string_view line);
 
 // parent, --live: the lock only while drawing the prompt, not while waiting for the line.
-// p.live_prompt (in shared memory, touched under the lock; nullptr unless stdout is a terminal)
-// tells children that "> " is on the screen.
+// p.board.prompt_shown (in shared memory, touched under the lock) tells children that "> " is on
+// the screen; they look at it through ChildContext::live_prompt, nullptr unless stdout is a
+// terminal.
 LineReader::Status read_line_live(Parent& p, LineReader& reader, std::string& line);
 
 // child, under the lock: the line in one write(2). With --live, if the prompt is on the screen

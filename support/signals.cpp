@@ -22,23 +22,25 @@ volatile sig_atomic_t g_continued = 0;  // SIGCONT came: fg after Ctrl-Z
 int g_wakeup_fd = -1;                   // write end of the self-pipe
 pid_t g_parent = 0;                     // the process that installed the handler
 
-void set_default(int sig) {
+// Returns false when sigaction fails (errno says why); in a handler nobody can be told.
+bool set_default(int sig) {
     struct sigaction sa {};
     sa.sa_handler = SIG_DFL;
     sigemptyset(&sa.sa_mask);
-    sigaction(sig, &sa, nullptr);
+    return sigaction(sig, &sa, nullptr) == 0;
 }
 
 // A handler may do almost nothing safely (only async-signal-safe calls: getpid, write, sigaction,
 // raise are). A child inherits this handler with the rest of the parent; rather than reset every
 // handler in every child after fork() (two system calls per number, paid even when no signal
 // ever comes), a child that receives a signal puts the default action back and raises the signal
-// again: it dies of it, as any program would. The cost: one getpid() per signal.
+// again: it dies of SIGINT, SIGTERM or SIGHUP as any program would, and SIGCONT (which the parent
+// sends with SIGTERM: stop_all) does nothing more than continue it. The cost: one getpid() per
+// signal.
 extern "C" void on_signal(int sig) {
     const int saved_errno = errno;  // the interrupted code may be about to read errno
     if (getpid() != g_parent) {
-        set_default(sig);
-        raise(sig);  // pending until the handler returns, then fatal
+        if (set_default(sig)) raise(sig);  // pending until the handler returns, then acted on
     } else {
         if (sig == SIGCONT) g_continued = 1;
         else if (sig != SIGCHLD) g_stop_signal = sig;
@@ -177,7 +179,7 @@ void Signals::ignore_output_signals() {
 }
 
 void Signals::die_of(int sig) {
-    set_default(sig);
+    if (!set_default(sig)) io::say(std::string("sigaction: ") + std::strerror(errno));
     sigset_t only;
     sigemptyset(&only);
     sigaddset(&only, sig);

@@ -157,7 +157,7 @@ int make_events_file() {
     if (unlink(name.c_str()) != 0 || fcntl(fd, F_SETFL, O_APPEND) != 0 ||
         fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
         const int saved = errno;
-        close(fd);
+        if (close(fd) != 0) io::say(std::string("close: ") + std::strerror(errno));  // besides
         errno = saved;
         io::throw_errno(("unlink or fcntl(" + name + ")").c_str());
     }

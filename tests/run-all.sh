@@ -67,13 +67,6 @@ check() {
     fi
 }
 
-# check_if_there SCRIPT ARG...: check with a script another change adds; until it is there,
-# nothing to run.
-check_if_there() {
-    [ -x "$1" ] || return 0
-    check "$*" "$@"
-}
-
 # valgrind_unit: the test binary under valgrind, which follows it into every primeproc it starts
 # and every child that forks (system programs such as sh and head are skipped). It needs the
 # dynamically linked program: in a static one valgrind cannot replace malloc, so it could not
@@ -177,12 +170,13 @@ case $name in
         # shellcheck disable=SC2046   # the Markdown files, one argument each (no blanks in names)
         check "every relative link of every Markdown file leads somewhere (files, lines, headings, names)" \
             ./tests/check-doc-links.sh $(find . -name '*.md' -not -path './build/*' | LC_ALL=C sort)
-        check_if_there ./tests/check-core.sh "$PRIMEPROC"
+        check "docs/core.cpp answers as primeproc does" ./tests/check-core.sh "$PRIMEPROC"
         check "docs/threads.cpp, docs/spawn.cpp and docs/core.c answer as primeproc does" env \
             CORE_SOURCE="docs/threads.cpp docs/spawn.cpp docs/core.c" ./tests/check-core.sh "$PRIMEPROC"
-        check_if_there ./tests/check-comparison.sh "$PRIMEPROC"
-        [ -r docs/processes.svg ] && check_if_there ./tests/check-svg.sh docs/processes.svg
-        check_if_there ./tests/check-lldb.sh "$PRIMEPROC_DEBUG"
+        check "the comparison's experiments (threads, fork, spawn) as docs/solutions.md says" \
+            ./tests/check-comparison.sh "$PRIMEPROC"
+        check "docs/processes.svg is a picture" ./tests/check-svg.sh docs/processes.svg
+        check "the lldb session of docs/gdb.md" ./tests/check-lldb.sh "$PRIMEPROC_DEBUG"
         check "gdb: break prime::smallest_factor, parse_line, finish, LineReader::next: one place each" \
             ./tests/check-gdb-breaks.sh "$PRIMEPROC_DEBUG"
         check "clang-format: every source as .clang-format lays it out (make format)" \
@@ -198,8 +192,8 @@ case $name in
     stress)
         catch2 env PRIMEPROC="$PRIMEPROC" FAILFORK_PRIMEPROC="$FAILFORK_PRIMEPROC" "$UNIT" '[stress]' ;;
     browser)
-        [ -x ./tests/check-browser.sh ] && check "the --timeline picture in headless Chromium" browser &&
-            check "primeproc-timeline --from --to: a 2 µs wait drawn wide, in headless Chromium" browser_window ;;
+        check "the --timeline picture in headless Chromium" browser
+        check "primeproc-timeline --from --to: a 2 µs wait drawn wide, in headless Chromium" browser_window ;;
     norobust)
         # The lock macOS and OpenBSD get (README, "On macOS / FreeBSD"), built here on Linux.
         # Its lock test shows the hang a killed holder leaves (bounded: two seconds).

@@ -35,7 +35,8 @@ std::pair<int, off_t> copy_to_temp_file(int fd, const std::string& fd_name) {
             size += n;
         }
     } catch (...) {
-        close(copy);
+        if (close(copy) != 0)
+            io::say_line("primeproc-timeline: close: " + std::string(std::strerror(errno)) + "\n");
         throw;
     }
     return {copy, size};
@@ -92,7 +93,8 @@ TraceFile::TraceFile(const std::string& path)
         if (std::exchange(own_fd_, true) && close(original) != 0)
             io::throw_errno(("close(" + name_ + ")").c_str());
     } catch (...) {
-        if (own_fd_) close(fd_);
+        if (own_fd_ && close(fd_) != 0)
+            io::say_line("primeproc-timeline: close: " + std::string(std::strerror(errno)) + "\n");
         throw;
     }
 }
