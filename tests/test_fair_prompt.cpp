@@ -46,19 +46,8 @@ std::string written(int fd) {
 }
 
 // A pipe whose read end does not block.
-struct Pipe {
-    int r = -1, w = -1;
-    Pipe() {
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        r = fds[0];
-        w = fds[1];
-        REQUIRE(fcntl(r, F_SETFL, O_NONBLOCK) == 0);
-    }
-    ~Pipe() {
-        close(r);
-        close(w);
-    }
+struct Pipe : harness::Pipe {
+    Pipe() { REQUIRE(fcntl(r.get(), F_SETFL, O_NONBLOCK) == 0); }
 };
 
 // While the test holds the lock, a child that waits for it through the fair prompt and then
@@ -70,7 +59,7 @@ pid_t start_waiter(ProcessMutex& lock, FairPrompt& prompt, const Pipe& out, char
         {
             const FairPrompt::Waiter seen(prompt);
             std::lock_guard<ProcessMutex> hold(lock);
-            if (write(out.w, &letter, 1) != 1) _exit(1);
+            if (write(out.w.get(), &letter, 1) != 1) _exit(1);
         }
         _exit(0);
     }
@@ -105,7 +94,7 @@ TEST_CASE(
         CHECK(prompt.someone_waits());
         lock.unlock();
         REQUIRE(prompt.lock_after_waiters(never));
-        std::string letters = written(out.r);
+        std::string letters = written(out.r.get());
         std::sort(letters.begin(), letters.end());
         CHECK(letters == "abc");
         CHECK_FALSE(prompt.someone_waits());
@@ -143,7 +132,7 @@ TEST_CASE(
         INFO("with the dead waiter: " << stale << " ms; forgotten: " << forgotten << " ms");
         CHECK(stale >= kMaxWaitMs);
         CHECK(forgotten < stale / 5);
-        CHECK(written(out.r).empty());
+        CHECK(written(out.r.get()).empty());
     }
 }
 
@@ -174,11 +163,11 @@ TEST_CASE("fair prompt: the wait gives way when the program ends, with waiters o
         if (holder == 0) {
             lock.lock();
             const char c = 'H';
-            if (write(out.w, &c, 1) != 1) _exit(1);
+            if (write(out.w.get(), &c, 1) != 1) _exit(1);
             pause();
             _exit(0);
         }
-        REQUIRE(harness::eventually([&] { return written(out.r) == "H"; }, 10));
+        REQUIRE(harness::eventually([&] { return written(out.r.get()) == "H"; }, 10));
         const double start = now_ms();
         CHECK_FALSE(prompt.lock_after_waiters(stop_after_20));
         const double took = now_ms() - start;

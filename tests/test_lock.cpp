@@ -2,6 +2,7 @@
 // binary and, alone, into the 'norobust' stage's lock-unit (-DPRIMEPROC_NO_ROBUST_MUTEX): there
 // ProcessMutex::robust() is false and the tests show what that lock does instead.
 #include "../lock.hpp"
+#include "harness.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -43,35 +44,21 @@ int wait_for(pid_t pid) {
     return status;
 }
 
-struct Fds {
-    int r = -1, w = -1;
-    Fds() {
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        r = fds[0];
-        w = fds[1];
-    }
-    ~Fds() {
-        close(r);
-        close(w);
-    }
-};
-
 // A child takes the lock and is killed with SIGKILL while it holds it; returns once it is
 // reaped. The last test below shows what the next locker meets.
 void kill_a_holder(ProcessMutex& lock) {
-    Fds locked;
+    harness::Pipe locked;
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         lock.lock();
         char c = 'L';
-        if (write(locked.w, &c, 1) != 1) child_exit(1);
+        if (write(locked.w.get(), &c, 1) != 1) child_exit(1);
         pause();  // hold it until killed
         child_exit(1);
     }
     char c;
-    REQUIRE(read(locked.r, &c, 1) == 1);  // it holds the lock now
+    REQUIRE(read(locked.r.get(), &c, 1) == 1);  // it holds the lock now
     REQUIRE(kill(pid, SIGKILL) == 0);
     const int status = wait_for(pid);
     CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
@@ -123,20 +110,20 @@ TEST_CASE("counting under the lock in 8 processes loses no increment") {
 
 TEST_CASE("a lock held by another process is busy for try_lock and free after it unlocks") {
     ProcessMutex lock;
-    Fds locked, release;
+    harness::Pipe locked, release;
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         lock.lock();
         char c = 'L';
-        if (write(locked.w, &c, 1) != 1 || read(release.r, &c, 1) != 1) child_exit(1);
+        if (write(locked.w.get(), &c, 1) != 1 || read(release.r.get(), &c, 1) != 1) child_exit(1);
         lock.unlock();
         child_exit(0);
     }
     char c;
-    REQUIRE(read(locked.r, &c, 1) == 1);  // the child holds it now
+    REQUIRE(read(locked.r.get(), &c, 1) == 1);  // the child holds it now
     CHECK_FALSE(lock.try_lock());
-    REQUIRE(write(release.w, &c, 1) == 1);
+    REQUIRE(write(release.w.get(), &c, 1) == 1);
     CHECK(wait_for(pid) == 0);
     CHECK(lock.try_lock());
     lock.unlock();
@@ -145,13 +132,13 @@ TEST_CASE("a lock held by another process is busy for try_lock and free after it
 TEST_CASE("try_lock_for gives up while another process holds the lock, and gets it once released") {
     constexpr int kWaitMs = 100;
     ProcessMutex lock;
-    Fds locked, release;
+    harness::Pipe locked, release;
     const pid_t holder = fork();
     REQUIRE(holder >= 0);
     if (holder == 0) {
         lock.lock();
         char c = 'L';
-        if (write(locked.w, &c, 1) != 1 || read(release.r, &c, 1) != 1) child_exit(1);
+        if (write(locked.w.get(), &c, 1) != 1 || read(release.r.get(), &c, 1) != 1) child_exit(1);
         // Let go only once our parent sleeps waiting for the lock (or after 5 s): the release
         // then ends a wait under way, which the timed lock must notice.
         for (int i = 0; i < 5000 && state_of(getppid()) != 'S'; ++i) poll(nullptr, 0, 1);
@@ -159,7 +146,7 @@ TEST_CASE("try_lock_for gives up while another process holds the lock, and gets 
         child_exit(0);
     }
     char c;
-    REQUIRE(read(locked.r, &c, 1) == 1);  // it holds the lock now
+    REQUIRE(read(locked.r.get(), &c, 1) == 1);  // it holds the lock now
     for (int attempt = 0; attempt < 3; ++attempt) {
         const auto start = Clock::now();
         CHECK_FALSE(lock.try_lock_for(milliseconds(kWaitMs)));
@@ -167,7 +154,7 @@ TEST_CASE("try_lock_for gives up while another process holds the lock, and gets 
         INFO("gave up after " << waited << " ms");
         CHECK(waited >= kWaitMs - 1);  // the realtime and monotonic clocks may round differently
     }
-    REQUIRE(write(release.w, &c, 1) == 1);
+    REQUIRE(write(release.w.get(), &c, 1) == 1);
     const auto start = Clock::now();
     CHECK(lock.try_lock_for(milliseconds(10000)));
     const double waited = ms_since(start);
@@ -210,15 +197,15 @@ TEST_CASE(
     CHECK_FALSE(lock.try_lock_for(milliseconds(100)));
     // ...and the next lock() waits for ever. Bounded here: a locker that has not got it after
     // two seconds is taken as stuck, and killed.
-    Fds got;
+    harness::Pipe got;
     const pid_t waiter = fork();
     REQUIRE(waiter >= 0);
     if (waiter == 0) {
         lock.lock();
         const char c = 'G';
-        child_exit(write(got.w, &c, 1) == 1 ? 0 : 1);
+        child_exit(write(got.w.get(), &c, 1) == 1 ? 0 : 1);
     }
-    pollfd ready{got.r, POLLIN, 0};
+    pollfd ready{got.r.get(), POLLIN, 0};
     const int polled = poll(&ready, 1, 2000);
     CHECK(polled == 0);  // 1 would mean the lock was handed on: the robust behaviour
     REQUIRE(kill(waiter, SIGKILL) == 0);

@@ -146,9 +146,10 @@ norobust: $(CATCH_MAIN)
 	    $(NOROBUST_OUT)/primeproc $(NOROBUST_OUT)/tests/lock-unit
 
 # The lock's tests alone (the 'norobust' stage).
-$(OUT)/tests/lock-unit: $(CATCH_MAIN) $(OUT)/tests/test_lock.o $(OUT)/lock.o $(OUT)/link-flags
+$(OUT)/tests/lock-unit: $(CATCH_MAIN) $(OUT)/tests/test_lock.o $(OUT)/tests/harness.o $(OUT)/lock.o \
+                       $(OUT)/link-flags
 	$(CXX) $(REQUIRED) $(CXXFLAGS) $(LDFLAGS) -o $@ $(CATCH_MAIN) $(OUT)/tests/test_lock.o \
-	    $(OUT)/lock.o $(LDLIBS)
+	    $(OUT)/tests/harness.o $(OUT)/lock.o -lutil $(LDLIBS)
 
 # The stages' make goes on after a failure (-k) so that every stage reports; the summary
 # ("tests: N passed, M failed") counts a stage that could not run as failed.
