@@ -48,7 +48,7 @@ constexpr int kQuietWaitMs = 200;     // a wait shorter than this is not worth a
 
 bool read_and_answer(Parent& p);
 bool answer_arguments(Parent& p);
-bool refuse_or_fork(Parent& p, const std::string& raw, ParsedLine n);
+bool refuse_or_fork(Parent& p, const std::string& raw, const ParsedLine& n);
 void start_child(Parent& p, const ParsedLine& n);
 void wait_for_free_slot(Parent& p);
 [[noreturn]] void run_child(const ChildContext& c, const ParsedLine& n);
@@ -121,7 +121,7 @@ bool answer_arguments(Parent& p) {
 }
 
 // parent: one line or argument, raw and parsed. Returns false for invalid input.
-bool refuse_or_fork(Parent& p, const std::string& raw, ParsedLine n) {
+bool refuse_or_fork(Parent& p, const std::string& raw, const ParsedLine& n) {
     if (n.kind == LineKind::Invalid) {
         p.say(prime::refusal(p.opts.language, raw, n.problem), false);
         return false;
