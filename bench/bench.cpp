@@ -24,6 +24,8 @@
 #include "../prime.hpp"
 #include "../support/messages.hpp"
 
+#include "start.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -51,9 +53,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void fail(const char* call) {
-    throw std::system_error(errno, std::generic_category(), call);
-}
+using bench::fail;
 
 struct Result {
     double seconds = 0;
@@ -86,20 +86,8 @@ void read_faults(pid_t pid, Result& r) {
 // If watch is set, it is called with the pid while the program runs (then the wait blocks).
 template <typename Watch>
 Result run(const std::vector<std::string>& argv, const std::string& in_path, Watch watch) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     const auto start = Clock::now();
-    const pid_t pid = fork();
-    if (pid < 0) fail("fork");
-    if (pid == 0) {
-        // child of the bench: become the program, stdin and stdout redirected.
-        const int in = open(in_path.c_str(), O_RDONLY);
-        const int out = open("/dev/null", O_WRONLY);
-        if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0) _exit(126);
-        execv(args[0], args.data());
-        _exit(127);
-    }
+    const pid_t pid = bench::start_with_input(argv, in_path);
     watch(pid);
     Result r;
     siginfo_t info{};

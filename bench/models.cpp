@@ -14,6 +14,8 @@
 // for: wait4's rusage; on a busy machine CPU time is the steadier of the two times). Medians of R rounds; the ratios to
 // core.cpp are taken round by round, then the median. With --python, the book's program in Python (SCRIPT, default bench/book.py, run by
 // PYTHON) with the start methods fork, forkserver and spawn, on M numbers, in the same rounds.
+#include "start.hpp"
+
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -35,9 +37,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void fail(const char* call) {
-    throw std::system_error(errno, std::generic_category(), call);
-}
+using bench::fail;
 
 struct Cost {
     double wall = 0;    // seconds
@@ -47,19 +47,8 @@ struct Cost {
 
 // Runs argv with stdin from in_path and stdout to /dev/null, and waits for it with wait4.
 Cost run(const std::vector<std::string>& argv, const std::string& in_path) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     const auto start = Clock::now();
-    const pid_t pid = fork();
-    if (pid < 0) fail("fork");
-    if (pid == 0) {  // child of the bench: become the program, stdin and stdout redirected
-        const int in = open(in_path.c_str(), O_RDONLY);
-        const int out = open("/dev/null", O_WRONLY);
-        if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0) _exit(126);
-        execvp(args[0], args.data());
-        _exit(127);
-    }
+    const pid_t pid = bench::start_with_input(argv, in_path);
     int status = 0;
     rusage usage{};
     while (wait4(pid, &status, 0, &usage) < 0)

@@ -184,7 +184,7 @@ fuzz: $(FUZZER)
 # Not docs/*.cpp: those are listings laid out to be read on one screen, as a book's page is, and
 # the labs' patches apply to that layout.
 FORMATTED := primeproc.cpp lock.cpp lock.hpp prime.hpp $(sort $(wildcard support/*.cpp support/*.hpp \
-    timeline/*.cpp timeline/*.hpp tests/*.cpp tests/*.hpp bench/*.cpp))
+    timeline/*.cpp timeline/*.hpp tests/*.cpp tests/*.hpp bench/*.cpp bench/*.hpp))
 format:
 	clang-format -i $(FORMATTED)
 format-check:
