@@ -24,7 +24,7 @@
 #include "../prime.hpp"
 #include "../support/messages.hpp"
 
-#include "start.hpp"
+#include "common.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -54,6 +54,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 using bench::fail;
+using bench::load_average;
+using bench::median;
 
 struct Result {
     double seconds = 0;
@@ -112,21 +114,6 @@ Result run(const std::vector<std::string>& argv, const std::string& in_path, Wat
 
 Result run(const std::vector<std::string>& argv, const std::string& in_path) {
     return run(argv, in_path, [](pid_t) {});
-}
-
-// The 1, 5 and 15 minute load averages, as uptime prints them (getloadavg: BSD and glibc).
-std::string load_average() {
-    double load[3];
-    if (getloadavg(load, 3) != 3) return "unknown";
-    char text[64];
-    std::snprintf(text, sizeof text, "%.2f %.2f %.2f", load[0], load[1], load[2]);
-    return text;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 std::string write_numbers(const std::string& path, std::uint64_t first, std::size_t count) {

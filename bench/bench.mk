@@ -24,7 +24,7 @@ $(BENCH)/floor-dynamic: bench/floor.c
 $(BENCH)/floor-dynamic-now: bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -pthread -Wl,-z,now -o $@ $<
-$(BENCH)/bench: bench/bench.cpp bench/start.hpp prime.hpp support/fast_remainder.hpp support/parse.hpp support/messages.hpp
+$(BENCH)/bench: bench/bench.cpp bench/common.hpp prime.hpp support/fast_remainder.hpp support/parse.hpp support/messages.hpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(REQUIRED) -O2 -g -o $@ bench/bench.cpp
 $(BENCH)/primeproc-%: $(PROGRAM_OBJS)
@@ -40,7 +40,7 @@ $(BENCH)/model-%: docs/%.cpp
 $(BENCH)/model-core-c: docs/core.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O2 -pthread -o $@ $<
-$(BENCH)/models: bench/models.cpp bench/start.hpp
+$(BENCH)/models: bench/models.cpp bench/common.hpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(REQUIRED) -O2 -g -o $@ bench/models.cpp
 bench: $(BENCH)/floor-static $(BENCH)/floor-dynamic $(BENCH)/floor-dynamic-now $(BENCH)/bench $(BENCH_BUILDS:%=$(BENCH)/primeproc-%) \

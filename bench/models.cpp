@@ -14,7 +14,7 @@
 // for: wait4's rusage; on a busy machine CPU time is the steadier of the two times). Medians of R rounds; the ratios to
 // core.cpp are taken round by round, then the median. With --python, the book's program in Python (SCRIPT, default bench/book.py, run by
 // PYTHON) with the start methods fork, forkserver and spawn, on M numbers, in the same rounds.
-#include "start.hpp"
+#include "common.hpp"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -38,6 +38,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 using bench::fail;
+using bench::load_average;
+using bench::median;
 
 struct Cost {
     double wall = 0;    // seconds
@@ -76,20 +78,6 @@ void write_numbers(const std::string& path, long n) {
     for (long i = 0; i < n; ++i) out << 1000000 + i << '\n';
     out << "e\n";
     if (!out.flush()) throw std::runtime_error("cannot write " + path);
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string load_average() {
-    double load[3];
-    if (getloadavg(load, 3) != 3) return "unknown";
-    char text[64];
-    std::snprintf(text, sizeof text, "%.2f %.2f %.2f", load[0], load[1], load[2]);
-    return text;
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
-// start.hpp - what both benchmarks (bench.cpp, models.cpp) do to run a program: fork, point its
-// stdin at a file and its stdout at /dev/null, and exec it. The caller waits for it (wait4 gives
-// the rusage the benchmarks report).
+// common.hpp - what both benchmarks (bench.cpp, models.cpp) share: running a program (fork,
+// stdin from a file, stdout to /dev/null, exec; the caller waits for it with wait4 for the rusage
+// the benchmarks report), the median of the rounds, and the load average said beside them.
 #pragma once
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -33,6 +36,21 @@ inline pid_t start_with_input(const std::vector<std::string>& argv, const std::s
         _exit(127);
     }
     return pid;
+}
+
+inline double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// The 1, 5 and 15 minute load averages, as uptime prints them (getloadavg: BSD and glibc).
+inline std::string load_average() {
+    double load[3];
+    if (getloadavg(load, 3) != 3) return "unknown";
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2f %.2f %.2f", load[0], load[1], load[2]);
+    return text;
 }
 
 }  // namespace bench
